@@ -1,0 +1,183 @@
+#include "change/value_codec.h"
+
+#include <cstring>
+
+namespace weft::change {
+namespace {
+
+void PutVarint(uint64_t v, std::string* out) {
+  while (v >= 0x80) {
+    out->push_back(static_cast<char>((v & 0x7F) | 0x80));
+    v >>= 7;
+  }
+  out->push_back(static_cast<char>(v));
+}
+
+void PutFixed64(uint64_t v, std::string* out) {
+  char buf[8];
+  for (int i = 0; i < 8; ++i) buf[i] = static_cast<char>((v >> (8 * i)) & 0xFF);
+  out->append(buf, 8);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view b) : b_(b) {}
+  bool Byte(uint8_t* v) {
+    if (pos_ >= b_.size()) return false;
+    *v = static_cast<uint8_t>(b_[pos_++]);
+    return true;
+  }
+  bool Varint(uint64_t* v) {
+    *v = 0;
+    for (int shift = 0; shift < 64; shift += 7) {
+      uint8_t byte;
+      if (!Byte(&byte)) return false;
+      *v |= static_cast<uint64_t>(byte & 0x7F) << shift;
+      if (!(byte & 0x80)) return true;
+    }
+    return false;
+  }
+  bool Fixed64(uint64_t* v) {
+    if (b_.size() - pos_ < 8) return false;
+    *v = 0;
+    for (int i = 0; i < 8; ++i) *v |= static_cast<uint64_t>(static_cast<uint8_t>(b_[pos_ + i])) << (8 * i);
+    pos_ += 8;
+    return true;
+  }
+  bool Bytes(std::string* s) {
+    uint64_t n;
+    if (!Varint(&n) || n > b_.size() - pos_) return false;
+    s->assign(b_.data() + pos_, n);
+    pos_ += n;
+    return true;
+  }
+  size_t pos() const { return pos_; }
+
+ private:
+  std::string_view b_;
+  size_t pos_ = 0;
+};
+
+bool Decode(Reader& r, Value* out, int depth) {
+  if (depth > 200) return false;  // hostile nesting
+  uint8_t kind_byte;
+  if (!r.Byte(&kind_byte) || kind_byte > static_cast<uint8_t>(ValueKind::kObject)) return false;
+  auto kind = static_cast<ValueKind>(kind_byte);
+  uint64_t u;
+  std::string s;
+  switch (kind) {
+    case ValueKind::kNull: *out = Value::Null(); return true;
+    case ValueKind::kBool: {
+      uint8_t b;
+      if (!r.Byte(&b)) return false;
+      *out = Value::Bool(b != 0);
+      return true;
+    }
+    case ValueKind::kInt:
+      if (!r.Fixed64(&u)) return false;
+      *out = Value::Int(static_cast<int64_t>(u));
+      return true;
+    case ValueKind::kUInt:
+      if (!r.Fixed64(&u)) return false;
+      *out = Value::UInt(u);
+      return true;
+    case ValueKind::kFloat:
+    case ValueKind::kDouble: {
+      if (!r.Fixed64(&u)) return false;
+      double d;
+      std::memcpy(&d, &u, sizeof d);
+      *out = kind == ValueKind::kFloat ? Value::Float(static_cast<float>(d)) : Value::Double(d);
+      return true;
+    }
+    case ValueKind::kDecimal: if (!r.Bytes(&s)) return false; *out = Value::Decimal(std::move(s)); return true;
+    case ValueKind::kString: if (!r.Bytes(&s)) return false; *out = Value::String(std::move(s)); return true;
+    case ValueKind::kBytes: if (!r.Bytes(&s)) return false; *out = Value::Bytes(std::move(s)); return true;
+    case ValueKind::kDate: if (!r.Bytes(&s)) return false; *out = Value::Date(std::move(s)); return true;
+    case ValueKind::kDateTime: if (!r.Bytes(&s)) return false; *out = Value::DateTime(std::move(s)); return true;
+    case ValueKind::kTime: if (!r.Bytes(&s)) return false; *out = Value::Time(std::move(s)); return true;
+    case ValueKind::kJson: if (!r.Bytes(&s)) return false; *out = Value::Json(std::move(s)); return true;
+    case ValueKind::kArray: {
+      uint64_t n;
+      if (!r.Varint(&n)) return false;
+      Array items;
+      for (uint64_t i = 0; i < n; ++i) {
+        Value item;
+        if (!Decode(r, &item, depth + 1)) return false;
+        items.push_back(std::move(item));
+      }
+      *out = Value::MakeArray(std::move(items));
+      return true;
+    }
+    case ValueKind::kObject: {
+      uint64_t n;
+      if (!r.Varint(&n)) return false;
+      Object fields;
+      for (uint64_t i = 0; i < n; ++i) {
+        std::string name;
+        Value item;
+        if (!r.Bytes(&name) || !Decode(r, &item, depth + 1)) return false;
+        fields.emplace_back(std::move(name), std::move(item));
+      }
+      *out = Value::MakeObject(std::move(fields));
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace
+
+void EncodeValue(const Value& value, std::string* out) {
+  out->push_back(static_cast<char>(value.kind()));
+  switch (value.kind()) {
+    case ValueKind::kNull: return;
+    case ValueKind::kBool: out->push_back(value.as_bool() ? 1 : 0); return;
+    case ValueKind::kInt: PutFixed64(static_cast<uint64_t>(value.as_int()), out); return;
+    case ValueKind::kUInt: PutFixed64(value.as_uint(), out); return;
+    case ValueKind::kFloat:
+    case ValueKind::kDouble: {
+      double d = value.as_double();
+      uint64_t u;
+      std::memcpy(&u, &d, sizeof u);
+      PutFixed64(u, out);
+      return;
+    }
+    case ValueKind::kDecimal:
+    case ValueKind::kString:
+    case ValueKind::kBytes:
+    case ValueKind::kDate:
+    case ValueKind::kDateTime:
+    case ValueKind::kTime:
+    case ValueKind::kJson:
+      PutVarint(value.text().size(), out);
+      out->append(value.text());
+      return;
+    case ValueKind::kArray:
+      PutVarint(value.array().size(), out);
+      for (const auto& item : value.array()) EncodeValue(item, out);
+      return;
+    case ValueKind::kObject:
+      PutVarint(value.object().size(), out);
+      for (const auto& [name, item] : value.object()) {
+        PutVarint(name.size(), out);
+        out->append(name);
+        EncodeValue(item, out);
+      }
+      return;
+  }
+}
+
+std::string EncodeValue(const Value& value) {
+  std::string out;
+  EncodeValue(value, &out);
+  return out;
+}
+
+bool DecodeValue(std::string_view bytes, Value* out, size_t* consumed) {
+  Reader r(bytes);
+  if (!Decode(r, out, 0)) return false;
+  if (consumed) *consumed = r.pos();
+  return true;
+}
+
+}  // namespace weft::change

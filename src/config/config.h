@@ -1,0 +1,113 @@
+#pragma once
+// Config: the one TOML file, as typed structs. LoadConfig() reports every problem at once, each as
+// "file:line:col: message" on its own line, and never returns a half-valid Config.
+// ${VAR} in any string expands from the environment (an undefined VAR is an error; "$${" is a
+// literal "${"). Relative paths (state.path, sqlite/jsonl sink paths) resolve against the directory
+// of the config file.
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/status.h"
+
+namespace weft::config {
+
+// Where a table or key was written, for errors found after parsing ("file:line:col").
+struct Location {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string ToString() const;  // "conf/weft.toml:12:3"
+};
+
+struct StateConfig {
+  std::string path = "/var/lib/weft/state.db";  // SQLite, WAL mode: offsets, table replicas, outbox
+  int64_t outbox_limit = 100000;  // pending document writes; at the bound weft stops reading the source
+};
+
+struct TlsConfig {
+  std::string mode = "preferred";  // disabled | preferred | required | verify_ca | verify_identity
+  std::string ca;                  // CA file for verify_ca / verify_identity
+  std::string cert, key;           // client certificate, optional
+};
+
+struct SourceConfig {
+  std::string name;  // the key of [sources.NAME]
+  std::string kind = "mysql";
+  std::string host = "127.0.0.1";
+  int port = 3306;
+  std::string user;
+  std::string password;  // never logged
+  std::string database;
+  std::vector<std::string> tables;  // empty: every table of `database`
+  uint32_t server_id = 5401;
+  std::string on_lost_position = "fail";  // fail | resnapshot
+  TlsConfig tls;
+  Location location;
+};
+
+struct SinkConfig {
+  std::string name;
+  std::string kind;  // mongodb | sqlite | jsonl
+  // mongodb
+  std::string uri;            // may hold a password: never logged
+  std::string database;
+  std::string write_concern = "majority";  // majority | 0 | 1 | N
+  int batch_size = 1000;      // documents per bulk write
+  // sqlite | jsonl
+  std::string path;           // jsonl: "-" is stdout
+  Location location;
+};
+
+struct LookupConfig {
+  std::string table;
+  std::string path;  // dotted: "order_items.product"
+  std::string type;  // object | array
+  std::vector<std::pair<std::string, std::string>> relation;  // [parent field, column of table]
+  std::vector<std::string> fields;   // only these columns (empty: all)
+  std::vector<std::string> exclude;  // all but these columns
+  Location location;
+};
+
+struct ViewConfig {
+  std::string name;
+  std::string source;
+  std::string root;
+  std::string sink;
+  std::string collection;  // defaults to the view name
+  std::vector<std::string> fields;
+  std::vector<std::string> exclude;
+  std::vector<LookupConfig> lookups;
+  Location location;
+};
+
+struct StatusConfig {
+  std::string listen = "127.0.0.1:8089";  // "off" disables the HTTP endpoint
+};
+
+struct LogConfig {
+  std::string level = "info";  // debug | info | warn | error
+};
+
+struct Config {
+  std::string path;  // the file it was loaded from
+  StateConfig state;
+  std::vector<SourceConfig> sources;  // in file order
+  std::vector<SinkConfig> sinks;
+  std::vector<ViewConfig> views;
+  StatusConfig status;
+  LogConfig log;
+
+  const SourceConfig* FindSource(const std::string& name) const;
+  const SinkConfig* FindSink(const std::string& name) const;
+  const ViewConfig* FindView(const std::string& name) const;
+};
+
+// Reads and validates the file. On failure the Status message holds one line per problem.
+core::Result<Config> LoadConfig(const std::string& path);
+// Same, from text; `path` is used for messages and for resolving relative paths.
+core::Result<Config> ParseConfig(const std::string& text, const std::string& path);
+
+}  // namespace weft::config

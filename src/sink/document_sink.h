@@ -1,0 +1,62 @@
+#pragma once
+// DocumentSink: where a view's documents go (MongoDB, the embedded SQLite store, a JSONL file).
+// In the spirit of fluent-bit's outputs, a sink only answers OK / RETRY / REJECTED per document; the
+// engine owns retries, back-off and dead-lettering. Every method is called from ONE writer thread
+// (never the loop thread), so implementations may block and need no locking of their own.
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "change/value.h"
+#include "config/config.h"
+#include "core/status.h"
+
+namespace weft::sink {
+
+struct DocumentWrite {
+  std::string collection;
+  change::Value id;                  // the document's _id (root primary key, or an object of them)
+  std::string id_key;                // canonical JSON text of `id`: the SQLite id column, map keys
+  std::optional<change::Value> doc;  // the whole document including "_id"; nullopt deletes
+  int64_t seq = 0;                   // outbox sequence number (for the engine; sinks ignore it)
+};
+
+enum class Outcome {
+  kOk,        // applied (or already so: writes are idempotent)
+  kRetry,     // transient (network, not primary, locked): the engine retries later, keeps it queued
+  kRejected,  // permanent for this document (too large, invalid key): goes to the dead-letter table
+};
+
+struct WriteResult {
+  Outcome outcome = Outcome::kOk;
+  std::string message;  // why, for logs and the dead-letter table
+};
+
+class DocumentSink {
+ public:
+  virtual ~DocumentSink() = default;
+  // "sink.mongodb:docs": the component name for log lines.
+  virtual std::string component() const = 0;
+  // Connects / opens files. Unavailable when the server cannot be reached (the engine retries).
+  virtual core::Status Open() = 0;
+  // Applies the batch (any order between different ids; the engine never puts one id twice in a
+  // batch). Fills `results` with one entry per write, in input order. A non-ok Status means nothing
+  // is known about the batch: the engine retries all of it.
+  virtual core::Status Write(const std::vector<DocumentWrite>& batch, std::vector<WriteResult>* results) = 0;
+  // The canonical text of a document as this sink stores it, so `weft verify` can compare an
+  // expected document with a stored one (MongoDB: canonical extended JSON of the BSON; SQLite and
+  // JSONL: weft's JSON rendering).
+  virtual std::string Canonical(const change::Value& doc) const = 0;
+  // Calls `each(id_key, canonical_text)` for every document of the collection (verify, --oneshot).
+  virtual core::Status Scan(const std::string& collection,
+                            const std::function<void(const std::string& id_key, const std::string& canonical)>& each) = 0;
+};
+
+// Builds the sink for `config` (kind mongodb | sqlite | jsonl). Does not connect.
+core::Result<std::unique_ptr<DocumentSink>> MakeSink(const config::SinkConfig& config);
+
+}  // namespace weft::sink
