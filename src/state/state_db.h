@@ -1,0 +1,79 @@
+#pragma once
+// StateDb: weft's one SQLite file (WAL mode). It holds, per source, the committed offset; the table
+// replicas the views need (see state/replica_store.h); the outbox of document writes not yet
+// acknowledged by their sink; the hash of the last document written per (view, _id); the dead letters;
+// and the last status figures. All SQL lives in state/state_sql.h.
+//
+// Threading: the loop thread owns the StateDb. The writer thread never touches it; it receives
+// copies of outbox entries and reports acknowledgements back to the loop.
+
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/status.h"
+#include "sink/document_sink.h"
+
+namespace weft::state {
+
+struct OutboxEntry {
+  int64_t seq = 0;
+  std::string sink;            // the [sinks.NAME] it goes to
+  std::string view;
+  sink::DocumentWrite write;   // write.seq == seq
+};
+
+struct DeadLetter {
+  std::string view;
+  std::string id_key;
+  std::string reason;
+  int64_t time_ms = 0;
+};
+
+class StateDb {
+ public:
+  // Opens or creates the file (and its parent directory), sets WAL and creates the schema.
+  static core::Result<std::unique_ptr<StateDb>> Open(const std::string& path);
+  ~StateDb();
+  StateDb(const StateDb&) = delete;
+  StateDb& operator=(const StateDb&) = delete;
+
+  sqlite3* handle() const { return db_; }
+  const std::string& path() const { return path_; }
+
+  // One batch = one transaction: state changes, outbox appends and the offset commit together.
+  core::Status Begin();
+  core::Status Commit();
+  void Rollback();
+
+  // Offsets per source. Empty optional when the source has never completed a snapshot.
+  core::Result<std::optional<std::string>> GetOffset(const std::string& source);
+  core::Status SetOffset(const std::string& source, const std::string& offset);
+  // Forgets a source's offset and replicas (resnapshot).
+  core::Status ResetSource(const std::string& source);
+
+  // Outbox. Append assigns seq (monotonic) into each entry.
+  core::Status AppendOutbox(std::vector<OutboxEntry>* entries);
+  // Up to `limit` oldest entries for `sink` with seq > after_seq.
+  core::Result<std::vector<OutboxEntry>> ReadOutbox(const std::string& sink, int64_t after_seq, size_t limit);
+  core::Status RemoveOutbox(const std::vector<int64_t>& seqs);
+  core::Result<int64_t> OutboxDepth();
+
+  core::Status AddDeadLetter(const DeadLetter& letter);
+  core::Result<int64_t> DeadLetterCount(const std::string& view);
+
+  // Key/value store for small things (status figures, snapshot markers, schema versions).
+  core::Result<std::optional<std::string>> GetMeta(const std::string& key);
+  core::Status SetMeta(const std::string& key, const std::string& value);
+
+ private:
+  StateDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
+  sqlite3* db_ = nullptr;
+  std::string path_;
+};
+
+}  // namespace weft::state
