@@ -20,7 +20,9 @@ namespace weft::sink {
 struct DocumentWrite {
   std::string collection;
   change::Value id;                  // the document's _id (root primary key, or an object of them)
-  std::string id_key;                // canonical JSON text of `id`: the SQLite id column, map keys
+  // `id` as one string: a string _id is its text (no quotes), any other _id its JSON rendering
+  // ({"a":1,"b":"x"} for a composite key). The SQLite id column, outbox and hash keys use it.
+  std::string id_key;
   std::optional<change::Value> doc;  // the whole document including "_id"; nullopt deletes
   int64_t seq = 0;                   // outbox sequence number (for the engine; sinks ignore it)
 };
