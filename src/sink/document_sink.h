@@ -53,9 +53,12 @@ class DocumentSink {
   // expected document with a stored one (MongoDB: canonical extended JSON of the BSON; SQLite and
   // JSONL: weft's JSON rendering).
   virtual std::string Canonical(const change::Value& doc) const = 0;
-  // Calls `each(id_key, canonical_text)` for every document of the collection (verify, --oneshot).
-  virtual core::Status Scan(const std::string& collection,
-                            const std::function<void(const std::string& id_key, const std::string& canonical)>& each) = 0;
+  // Calls `each(id, id_key, canonical_text)` for every document of the collection (verify, and the
+  // reconciliation after a snapshot that deletes documents the snapshot did not produce). `id` is the
+  // stored _id as a Value (so a delete can be issued for it), id_key per DocumentWrite::id_key.
+  using ScanCallback =
+      std::function<void(const change::Value& id, const std::string& id_key, const std::string& canonical)>;
+  virtual core::Status Scan(const std::string& collection, const ScanCallback& each) = 0;
 };
 
 // Builds the sink for `config` (kind mongodb | sqlite | jsonl). Does not connect.

@@ -50,6 +50,10 @@ class ViewEngine {
   virtual core::Status BuildAll(const std::string& source,
                                 const std::function<core::Status(PendingWrite&&)>& each) = 0;
 
+  // Forgets the roots recorded by ApplyChange since the last Flush without rebuilding them (after a
+  // snapshot load, which BuildAll covers).
+  virtual void DiscardPending() = 0;
+
   // Drops the replicas and last-written hashes of `source`'s views (resnapshot).
   virtual core::Status Forget(const std::string& source) = 0;
 };
