@@ -5,7 +5,6 @@
 #include "cli/commands.h"
 
 namespace weft::cli {
-int RunCommand(int, char**) { std::fputs("weft run: not built yet\n", stderr); return 2; }
 int TailCommand(int, char**) { std::fputs("weft tail: not built yet\n", stderr); return 2; }
 int VerifyCommand(int, char**) { std::fputs("weft verify: not built yet\n", stderr); return 2; }
 int StatusCommand(int, char**) { std::fputs("weft status: not built yet\n", stderr); return 2; }

@@ -1,0 +1,528 @@
+#include "pipeline/pipeline.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <unordered_map>
+
+namespace weft::pipeline {
+
+using source::mysql::MysqlSource;
+using source::mysql::SourceBatch;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr int kTickMs = 100;
+constexpr int kMinBackoffMs = 500;
+constexpr int kMaxBackoffMs = 30000;
+constexpr int kStopFlushSeconds = 8;  // SIGTERM: exit within 10 s even when a sink is down
+constexpr auto kProgressEvery = std::chrono::seconds(5);
+
+double SecondsSince(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+}  // namespace
+
+struct Pipeline::SourceRun {
+  std::string name;
+  std::unique_ptr<MysqlSource> source;
+  bool snapshotting = false;
+  bool snapshot_done = false;
+  bool stopped = false;
+  uint64_t snapshot_rows = 0;
+  Clock::time_point snapshot_started;
+  Clock::time_point last_progress;
+  core::Logger log;
+  explicit SourceRun(std::string n) : name(n), log("source.mysql:" + n) {}
+};
+
+struct Pipeline::SinkRun {
+  std::string name;
+  config::SinkConfig config;
+  std::unique_ptr<SinkWriter> writer;
+  bool in_flight = false;
+  int backoff_ms = 0;
+  Clock::time_point retry_at{};
+  bool failing = false;  // logged the current outage already
+};
+
+Pipeline::Pipeline(config::Config config, PipelineOptions options, uv_loop_t* loop)
+    : config_(std::move(config)), options_(options), loop_(loop) {}
+
+Pipeline::~Pipeline() {
+  for (auto& [name, run] : sources_) if (run->source) run->source->Stop();
+  sources_.clear();
+  for (auto& [name, run] : sinks_) if (run->writer) run->writer->Stop();
+  if (idle_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(idle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_idle_t*>(h); });
+    idle_ = nullptr;
+  }
+  if (timer_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    timer_ = nullptr;
+  }
+}
+
+core::Status Pipeline::Start(FinishedHandler on_finished) {
+  on_finished_ = std::move(on_finished);
+  started_ = Clock::now();
+  WEFT_ASSIGN_OR_RETURN(db_, state::StateDb::Open(config_.state.path));
+  WEFT_ASSIGN_OR_RETURN(engine_, view::ViewEngine::Create(config_, db_.get()));
+
+  for (const auto& view : config_.views) {
+    if (sinks_.count(view.sink)) continue;
+    const config::SinkConfig* sink_config = config_.FindSink(view.sink);
+    if (!sink_config) return core::NotFound("view " + view.name + ": sink '" + view.sink + "' is not defined");
+    WEFT_ASSIGN_OR_RETURN(auto sink, sink::MakeSink(*sink_config));
+    auto run = std::make_unique<SinkRun>();
+    run->name = view.sink;
+    run->config = *sink_config;
+    run->writer = std::make_unique<SinkWriter>(view.sink, std::move(sink), loop_);
+    sinks_[view.sink] = std::move(run);
+  }
+  for (const auto& view : config_.views) {
+    if (!sources_.count(view.source)) sources_[view.source] = std::make_unique<SourceRun>(view.source);
+  }
+
+  WEFT_ASSIGN_OR_RETURN(figures_.outbox_depth, db_->OutboxDepth());
+  idle_ = new uv_idle_t;
+  uv_idle_init(loop_, idle_);
+  idle_->data = this;
+  timer_ = new uv_timer_t;
+  uv_timer_init(loop_, timer_);
+  timer_->data = this;
+  uv_timer_start(timer_, [](uv_timer_t* t) {
+    auto* self = static_cast<Pipeline*>(t->data);
+    self->PumpWriters();
+    self->MaybeAdvance();
+  }, kTickMs, kTickMs);
+
+  if (figures_.outbox_depth > 0) {
+    log_.Info("draining " + std::to_string(figures_.outbox_depth) +
+              " document writes left in the outbox by the last run before reading the sources");
+  }
+  PumpWriters();
+  MaybeAdvance();
+  return core::Status::Ok();
+}
+
+void Pipeline::StartSources() {
+  for (auto& [name, run] : sources_) {
+    const config::SourceConfig* source_config = config_.FindSource(name);
+    source::mysql::SourceOptions options;
+    options.tables = engine_->TablesFor(name);
+    source::mysql::StartFrom from;
+    auto stored = db_->GetOffset(name);
+    if (!stored.ok()) return Finish(stored.status());
+    if (options_.oneshot || !stored->has_value()) {
+      from.mode = source::mysql::StartFrom::Mode::kSnapshot;
+      // A snapshot starts from empty state: a snapshot interrupted part way (no offset was
+      // committed) is restarted cleanly rather than resumed.
+      core::Status forget = db_->Begin();
+      if (forget.ok()) forget = engine_->Forget(name);
+      if (forget.ok()) forget = db_->Commit();
+      if (!forget.ok()) return Finish(forget);
+      run->snapshotting = true;
+      run->snapshot_started = run->last_progress = Clock::now();
+      for (const auto& view : config_.views) if (view.source == name) produced_ids_[view.name].clear();
+      run->log.Info("starting a consistent snapshot of tables " + [&] {
+        std::string list;
+        for (const auto& t : options.tables) list += (list.empty() ? "" : ", ") + t;
+        return list;
+      }());
+    } else {
+      from.mode = source::mysql::StartFrom::Mode::kOffset;
+      from.offset = **stored;
+      run->log.Info("resuming from offset " + from.offset);
+    }
+    run->source = std::make_unique<MysqlSource>(*source_config, options, loop_);
+    std::string source_name = name;
+    core::Status started = run->source->Start(
+        from, [this, source_name](SourceBatch&& batch) { OnBatch(source_name, std::move(batch)); },
+        [this, source_name](const core::Status& why) { OnSourceStopped(source_name, why); });
+    if (!started.ok()) return Finish(started.WithContext("source " + name));
+  }
+  CheckBackPressure();
+}
+
+void Pipeline::OnBatch(const std::string& source, SourceBatch&& batch) {
+  if (phase_ == Phase::kDone) return;
+  pending_.emplace_back(source, std::move(batch));
+  // Apply in the idle phase: every batch that arrived in this loop iteration goes into one SQLite
+  // transaction.
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &Pipeline::OnIdle);
+}
+
+void Pipeline::OnIdle(uv_idle_t* handle) {
+  auto* self = static_cast<Pipeline*>(handle->data);
+  uv_idle_stop(handle);
+  self->ProcessPending();
+}
+
+void Pipeline::ProcessPending() {
+  if (pending_.empty() || phase_ == Phase::kDone) return;
+  core::Status status = ApplyPending();
+  if (!status.ok()) return Finish(status);
+  CheckBackPressure();
+  PumpWriters();
+  MaybeAdvance();
+}
+
+core::Status Pipeline::ApplyPending() {
+  auto batches = std::move(pending_);
+  pending_.clear();
+  std::vector<view::PendingWrite> writes;
+  std::map<std::string, std::string> offsets;
+  WEFT_RETURN_IF_ERROR(db_->Begin());
+  auto fail = [&](core::Status s) {
+    db_->Rollback();
+    return s;
+  };
+  for (auto& [source, batch] : batches) {
+    SourceRun& run = *sources_.at(source);
+    for (const auto& change : batch.changes) {
+      core::Status s = engine_->ApplyChange(source, change);
+      if (!s.ok()) return fail(s.WithContext("source " + source + ", table " + change.source.table));
+      ++figures_.rows_in;
+      if (change.ts_ms > 0) figures_.last_source_ts_ms = change.ts_ms;
+    }
+    if (batch.kind == SourceBatch::Kind::kSnapshotRows) {
+      run.snapshot_rows += batch.changes.size();
+      if (Clock::now() - run.last_progress >= kProgressEvery) {
+        run.last_progress = Clock::now();
+        run.log.Info("snapshot: table " + batch.table + " " + std::to_string(batch.table_rows_done) + "/~" +
+                     std::to_string(batch.table_rows_estimate) + " rows, " + std::to_string(run.snapshot_rows) +
+                     " rows in all");
+      }
+    } else if (batch.kind == SourceBatch::Kind::kSnapshotDone) {
+      engine_->DiscardPending();
+      size_t built = 0;
+      core::Status s = engine_->BuildAll(source, [&](view::PendingWrite&& w) {
+        writes.push_back(std::move(w));
+        ++built;
+        return core::Status::Ok();
+      });
+      if (!s.ok()) return fail(s.WithContext("building the documents of source " + source));
+      offsets[source] = batch.offset;
+      run.snapshotting = false;
+      run.snapshot_done = true;
+      double secs = SecondsSince(run.snapshot_started);
+      char line[256];
+      std::snprintf(line, sizeof line, "snapshot done: %llu rows in %.2f s (%.0f rows/s), %zu documents built; streaming from %s",
+                    static_cast<unsigned long long>(run.snapshot_rows), secs, secs > 0 ? run.snapshot_rows / secs : 0.0,
+                    built, batch.offset.c_str());
+      run.log.Info(line);
+    } else if (!batch.offset.empty()) {
+      offsets[source] = batch.offset;
+    }
+  }
+  core::Status flushed = engine_->Flush(&writes);
+  if (!flushed.ok()) return fail(flushed);
+
+  std::vector<state::OutboxEntry> entries;
+  entries.reserve(writes.size());
+  for (auto& w : writes) {
+    if (w.write.doc) {
+      auto it = produced_ids_.find(w.view);
+      if (it != produced_ids_.end()) it->second.insert(w.write.id_key);
+    }
+    state::OutboxEntry e;
+    e.sink = std::move(w.sink);
+    e.view = std::move(w.view);
+    e.write = std::move(w.write);
+    entries.push_back(std::move(e));
+  }
+  if (!entries.empty()) {
+    core::Status s = db_->AppendOutbox(&entries);
+    if (!s.ok()) return fail(s);
+  }
+  for (const auto& [source, offset] : offsets) {
+    core::Status s = db_->SetOffset(source, offset);
+    if (!s.ok()) return fail(s);
+  }
+  WEFT_RETURN_IF_ERROR(db_->Commit());
+  figures_.outbox_depth += static_cast<int64_t>(entries.size());
+  for (const auto& [source, batch] : batches) {
+    if (batch.kind == SourceBatch::Kind::kSnapshotDone) ReconcileAfterSnapshot(source);
+  }
+  return core::Status::Ok();
+}
+
+// After a snapshot commits, the sink may still hold documents the snapshot did not produce: left by
+// an earlier run whose snapshot was interrupted, or of rows deleted while weft was not running from
+// an offset. A Scan job runs on the writer thread after the writes queued before it; every id it
+// finds that was not upserted since the snapshot started is deleted through the outbox.
+void Pipeline::ReconcileAfterSnapshot(const std::string& source) {
+  for (const auto& view : config_.views) {
+    if (view.source != source) continue;
+    SinkRun& sink_run = *sinks_.at(view.sink);
+    auto extras = std::make_shared<std::vector<sink::DocumentWrite>>();
+    auto scan_status = std::make_shared<core::Status>();
+    std::string view_name = view.name, sink_name = view.sink, collection = view.collection;
+    sink_run.writer->Post(
+        [extras, scan_status, collection, produced = produced_ids_[view_name]](sink::DocumentSink& sink) {
+          *scan_status = sink.Scan(collection, [&](const change::Value& id, const std::string& id_key, const std::string&) {
+            if (produced.count(id_key)) return;
+            sink::DocumentWrite w;
+            w.collection = collection;
+            w.id = id;
+            w.id_key = id_key;
+            extras->push_back(std::move(w));
+          });
+        },
+        [this, extras, scan_status, view_name, sink_name]() {
+          if (phase_ == Phase::kDone) return;
+          auto produced = produced_ids_.extract(view_name);
+          if (!scan_status->ok()) {
+            log_.Warn("view " + view_name + ": could not list the sink's documents to remove those the snapshot "
+                      "did not produce: " + scan_status->ToString());
+            return MaybeAdvance();
+          }
+          std::vector<state::OutboxEntry> deletes;
+          for (auto& w : *extras) {
+            if (!produced.empty() && produced.mapped().count(w.id_key)) continue;  // upserted while scanning
+            state::OutboxEntry e;
+            e.sink = sink_name;
+            e.view = view_name;
+            e.write = std::move(w);
+            deletes.push_back(std::move(e));
+          }
+          if (!deletes.empty()) {
+            core::Status s = db_->Begin();
+            if (s.ok()) s = db_->AppendOutbox(&deletes);
+            if (s.ok()) {
+              s = db_->Commit();
+            } else {
+              db_->Rollback();
+            }
+            if (!s.ok()) return Finish(s);
+            figures_.outbox_depth += static_cast<int64_t>(deletes.size());
+            log_.Info("view " + view_name + ": deleting " + std::to_string(deletes.size()) +
+                      " documents the snapshot did not produce");
+          }
+          CheckBackPressure();
+          PumpWriters();
+          MaybeAdvance();
+        });
+  }
+}
+
+void Pipeline::PumpWriters() {
+  if (phase_ == Phase::kDone) return;
+  for (auto& [name, run] : sinks_) {
+    if (run->in_flight || Clock::now() < run->retry_at) continue;
+    SendBatch(*run);
+  }
+}
+
+void Pipeline::SendBatch(SinkRun& run) {
+  size_t batch_size = static_cast<size_t>(std::max(1, run.config.batch_size));
+  auto read = db_->ReadOutbox(run.name, 0, batch_size * 4);
+  if (!read.ok()) return Finish(read.status());
+  if (read->empty()) return;
+  // One write per document id: a later entry for the same id replaces an earlier one (writes are
+  // whole-document replacements), and every seq it covers is acknowledged with it.
+  auto sent = std::make_shared<SentBatch>();
+  std::unordered_map<std::string, size_t> index;
+  for (auto& entry : *read) {
+    std::string key = entry.write.collection + '\x1f' + entry.write.id_key;
+    auto it = index.find(key);
+    if (it != index.end()) {
+      sent->seqs[it->second].push_back(entry.seq);
+      sent->entries[it->second] = std::move(entry);
+      continue;
+    }
+    if (sent->entries.size() == batch_size) break;
+    index.emplace(key, sent->entries.size());
+    sent->seqs.push_back({entry.seq});
+    sent->entries.push_back(std::move(entry));
+  }
+  run.in_flight = true;
+  SinkRun* run_ptr = &run;
+  run.writer->Post(
+      [sent](sink::DocumentSink& sink) {
+        std::vector<sink::DocumentWrite> writes;
+        writes.reserve(sent->entries.size());
+        for (const auto& e : sent->entries) writes.push_back(e.write);
+        sent->status = sink.Write(writes, &sent->results);
+        if (sent->status.ok() && sent->results.size() != writes.size()) {
+          sent->status = core::Internal(sink.component() + " returned " + std::to_string(sent->results.size()) +
+                                        " results for " + std::to_string(writes.size()) + " writes");
+        }
+      },
+      [this, run_ptr, sent]() {
+        run_ptr->in_flight = false;
+        OnWriteDone(*run_ptr, *sent);
+      });
+}
+
+void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
+  if (phase_ == Phase::kDone) return;
+  const core::Logger& log = run.writer->log();
+  auto back_off = [&](const std::string& why) {
+    run.backoff_ms = run.backoff_ms == 0 ? kMinBackoffMs : std::min(kMaxBackoffMs, run.backoff_ms * 2);
+    run.retry_at = Clock::now() + std::chrono::milliseconds(run.backoff_ms);
+    if (!run.failing || run.backoff_ms == kMaxBackoffMs) {
+      log.Warn(why + "; " + std::to_string(figures_.outbox_depth) + " writes held in the outbox, retrying in " +
+               std::to_string(run.backoff_ms) + " ms");
+    }
+    run.failing = true;
+  };
+  if (!sent.status.ok()) {
+    back_off("write failed: " + sent.status.ToString());
+    return;
+  }
+  std::vector<int64_t> done;
+  std::vector<state::DeadLetter> letters;
+  std::string retry_reason;
+  uint64_t written = 0, deleted = 0;
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  for (size_t i = 0; i < sent.entries.size(); ++i) {
+    const auto& result = sent.results[i];
+    const auto& entry = sent.entries[i];
+    if (result.outcome == sink::Outcome::kRetry) {
+      retry_reason = result.message;
+      continue;
+    }
+    done.insert(done.end(), sent.seqs[i].begin(), sent.seqs[i].end());
+    if (result.outcome == sink::Outcome::kRejected) {
+      letters.push_back({entry.view, entry.write.id_key, result.message, now_ms});
+    } else if (entry.write.doc) {
+      ++written;
+    } else {
+      ++deleted;
+    }
+  }
+  core::Status s = db_->Begin();
+  for (const auto& letter : letters) {
+    if (s.ok()) s = db_->AddDeadLetter(letter);
+  }
+  if (s.ok() && !done.empty()) s = db_->RemoveOutbox(done);
+  if (s.ok()) {
+    s = db_->Commit();
+  } else {
+    db_->Rollback();
+  }
+  if (!s.ok()) return Finish(s);
+  figures_.outbox_depth -= static_cast<int64_t>(done.size());
+  figures_.docs_out += written + deleted;
+  figures_.docs_deleted += deleted;
+  for (const auto& letter : letters) {
+    ++figures_.dead_letters;
+    log.Error("view " + letter.view + ": document " + letter.id_key +
+              " rejected by the sink, moved to the dead-letter table: " + letter.reason);
+  }
+  if (!retry_reason.empty()) {
+    back_off("sink asked to retry (" + retry_reason + ")");
+  } else {
+    if (run.failing) log.Info("sink writes succeed again; outbox depth " + std::to_string(figures_.outbox_depth));
+    run.failing = false;
+    run.backoff_ms = 0;
+    run.retry_at = {};
+  }
+  CheckBackPressure();
+  PumpWriters();
+  MaybeAdvance();
+}
+
+void Pipeline::CheckBackPressure() {
+  int64_t limit = std::max<int64_t>(1, config_.state.outbox_limit);
+  if (!paused_ && figures_.outbox_depth >= limit) {
+    paused_ = true;
+    log_.Warn("outbox holds " + std::to_string(figures_.outbox_depth) + " pending writes (outbox_limit " +
+              std::to_string(limit) + "): pausing the sources until the sinks catch up");
+    for (auto& [name, run] : sources_) if (run->source) run->source->Pause();
+  } else if (paused_ && figures_.outbox_depth <= limit / 2) {
+    paused_ = false;
+    log_.Info("outbox down to " + std::to_string(figures_.outbox_depth) + ": resuming the sources");
+    for (auto& [name, run] : sources_) if (run->source) run->source->Resume();
+  }
+}
+
+void Pipeline::OnSourceStopped(const std::string& source, const core::Status& why) {
+  SourceRun& run = *sources_.at(source);
+  run.stopped = true;
+  if (why.ok() || why.code() == core::Code::kAborted) return MaybeAdvance();
+  if (phase_ == Phase::kStopping || phase_ == Phase::kDone) return MaybeAdvance();
+  run.log.Error("stopped: " + why.ToString());
+  Finish(why.WithContext("source " + source));
+}
+
+void Pipeline::RequestStop() {
+  if (phase_ == Phase::kDone || phase_ == Phase::kStopping) return;
+  log_.Info("stopping: finishing the batch in flight and flushing the outbox");
+  phase_ = Phase::kStopping;
+  stop_deadline_ = Clock::now() + std::chrono::seconds(kStopFlushSeconds);
+  for (auto& [name, run] : sources_) if (run->source) run->source->Stop();
+  ProcessPending();
+  MaybeAdvance();
+}
+
+void Pipeline::MaybeAdvance() {
+  bool writers_idle = std::all_of(sinks_.begin(), sinks_.end(), [](const auto& kv) {
+    return !kv.second->in_flight && kv.second->writer->pending() == 0;
+  });
+  switch (phase_) {
+    case Phase::kDrainingOutbox:
+      if (figures_.outbox_depth == 0) {
+        phase_ = Phase::kRunning;
+        StartSources();
+      }
+      return;
+    case Phase::kRunning:
+      if (options_.oneshot && !sources_.empty() &&
+          std::all_of(sources_.begin(), sources_.end(), [](const auto& kv) { return kv.second->snapshot_done; })) {
+        for (auto& [name, run] : sources_) if (run->source) run->source->Stop();
+        ProcessPending();
+        phase_ = Phase::kOneshotDraining;
+        MaybeAdvance();
+      }
+      return;
+    case Phase::kOneshotDraining:
+      if (figures_.outbox_depth == 0 && writers_idle && produced_ids_.empty() && pending_.empty()) {
+        double secs = SecondsSince(started_);
+        char line[320];
+        std::snprintf(line, sizeof line,
+                      "oneshot done in %.2f s: %llu source rows, %llu documents written, %llu dead letters",
+                      secs, static_cast<unsigned long long>(figures_.rows_in),
+                      static_cast<unsigned long long>(figures_.docs_out),
+                      static_cast<unsigned long long>(figures_.dead_letters));
+        log_.Info(line);
+        std::printf("%s\n", line);
+        std::fflush(stdout);
+        Finish(core::Status::Ok());
+      }
+      return;
+    case Phase::kStopping: {
+      bool drained = figures_.outbox_depth == 0 && writers_idle;
+      if (drained || Clock::now() >= stop_deadline_) {
+        if (!drained) {
+          log_.Warn(std::to_string(figures_.outbox_depth) +
+                    " document writes stay in the outbox (the sink did not take them in time); the next start sends them");
+        }
+        Finish(core::Status::Ok());
+      }
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+void Pipeline::Finish(const core::Status& status) {
+  if (phase_ == Phase::kDone) return;
+  phase_ = Phase::kDone;
+  if (!status.ok()) log_.Error(status.ToString());
+  for (auto& [name, run] : sources_) if (run->source) run->source->Stop();
+  if (timer_) uv_timer_stop(timer_);
+  if (idle_) uv_idle_stop(idle_);
+  if (on_finished_) {
+    auto handler = std::move(on_finished_);
+    on_finished_ = nullptr;
+    handler(status);
+  }
+}
+
+}  // namespace weft::pipeline

@@ -1,0 +1,117 @@
+#pragma once
+// Pipeline: `weft run` on the libuv loop. It owns the StateDb, the ViewEngine, one MysqlSource per
+// source that feeds a view, and one SinkWriter per sink. The data path (ARCHITECTURE.md):
+//
+//   source thread --batches--> loop: apply to state, plan, assemble, and commit the outbox entries
+//   and the source offset in ONE SQLite transaction --> writer thread: bulk write --ack--> loop:
+//   remove acknowledged entries from the outbox.
+//
+// Batches that arrive in one loop iteration are applied in one SQLite transaction (group commit);
+// a batch always ends on a source transaction boundary, so every committed offset is resumable.
+// On start the outbox drains before any source is read. At outbox_limit pending writes the sources
+// are paused (back-pressure) until the writers catch up.
+//
+// Loop thread only, except where noted.
+
+#include <uv.h>
+
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "core/log.h"
+#include "core/status.h"
+#include "pipeline/sink_writer.h"
+#include "source/mysql/mysql_source.h"
+#include "state/state_db.h"
+#include "view/view_engine.h"
+
+namespace weft::pipeline {
+
+struct PipelineOptions {
+  bool oneshot = false;  // snapshot, write every document, delete the rest, exit
+};
+
+// Figures for the summary and the status endpoint.
+struct Figures {
+  uint64_t rows_in = 0;        // source changes applied (snapshot rows included)
+  uint64_t docs_out = 0;       // document writes acknowledged by sinks
+  uint64_t docs_deleted = 0;   // of which deletes
+  uint64_t dead_letters = 0;
+  int64_t outbox_depth = 0;
+  int64_t last_source_ts_ms = 0;  // commit time of the last applied source change
+};
+
+class Pipeline {
+ public:
+  using FinishedHandler = std::function<void(const core::Status& status)>;
+
+  Pipeline(config::Config config, PipelineOptions options, uv_loop_t* loop);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Opens the state, builds the views and sinks, drains the outbox, then starts the sources.
+  // `on_finished` runs once: after --oneshot completes, after RequestStop() finishes, or on a fatal
+  // error. An error returned here means nothing was started.
+  core::Status Start(FinishedHandler on_finished);
+  // Graceful stop (SIGTERM): stop reading, apply what arrived, flush the outbox (bounded wait),
+  // commit, then finish with Ok.
+  void RequestStop();
+
+  const Figures& figures() const { return figures_; }
+
+ private:
+  struct SourceRun;
+  struct SinkRun;
+
+  void StartSources();
+  void OnBatch(const std::string& source, source::mysql::SourceBatch&& batch);
+  void OnSourceStopped(const std::string& source, const core::Status& why);
+  void ProcessPending();
+  core::Status ApplyPending();
+  void PumpWriters();
+  void SendBatch(SinkRun& run);
+  struct SentBatch {
+    std::vector<state::OutboxEntry> entries;   // one per document id, the latest version
+    std::vector<std::vector<int64_t>> seqs;    // every outbox seq each entry covers
+    std::vector<sink::WriteResult> results;    // filled on the writer thread
+    core::Status status;
+  };
+  void OnWriteDone(SinkRun& run, const SentBatch& sent);
+  void CheckBackPressure();
+  void MaybeAdvance();  // drain -> start sources; oneshot phases; stop -> finish
+  void ReconcileAfterSnapshot(const std::string& source);
+  void Finish(const core::Status& status);
+  static void OnIdle(uv_idle_t* handle);
+
+  enum class Phase { kDrainingOutbox, kRunning, kOneshotDraining, kStopping, kDone };
+
+  config::Config config_;
+  PipelineOptions options_;
+  uv_loop_t* loop_;
+  core::Logger log_{"pipeline"};
+  std::unique_ptr<state::StateDb> db_;
+  std::unique_ptr<view::ViewEngine> engine_;
+  std::map<std::string, std::unique_ptr<SourceRun>> sources_;
+  std::map<std::string, std::unique_ptr<SinkRun>> sinks_;
+  std::vector<std::pair<std::string, source::mysql::SourceBatch>> pending_;
+  uv_idle_t* idle_ = nullptr;     // active while pending_ is non-empty; freed in its close callback
+  uv_timer_t* timer_ = nullptr;   // retry back-off and stop deadline ticks
+  Phase phase_ = Phase::kDrainingOutbox;
+  bool paused_ = false;
+  FinishedHandler on_finished_;
+  Figures figures_;
+  // Per view, while a snapshot of its source is being reconciled with the sink: every id upserted
+  // since the snapshot started. Documents in the sink outside this set are deleted.
+  std::map<std::string, std::set<std::string>> produced_ids_;
+  std::chrono::steady_clock::time_point started_;
+  std::chrono::steady_clock::time_point stop_deadline_;
+};
+
+}  // namespace weft::pipeline
