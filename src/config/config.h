@@ -69,6 +69,10 @@ struct LookupConfig {
   std::vector<std::string> fields;   // only these columns (empty: all)
   std::vector<std::string> exclude;  // all but these columns
   Location location;
+  // Index in ViewConfig::lookups of the parent lookup (always an earlier one), -1 for the root.
+  // The loader guarantees path == parent's path + "." + one more segment, and that every relation
+  // parent field is "<parent path>.<column>" (or a bare root column when the parent is the root).
+  int parent = -1;
 };
 
 struct ViewConfig {
@@ -85,6 +89,11 @@ struct ViewConfig {
 
 struct StatusConfig {
   std::string listen = "127.0.0.1:8089";  // "off" disables the HTTP endpoint
+  // `listen` split and validated by the loader: host is an IPv4 literal or an IPv6 literal without
+  // brackets ("localhost" becomes 127.0.0.1); meaningless when !enabled.
+  bool enabled = true;
+  std::string host = "127.0.0.1";
+  int port = 8089;
 };
 
 struct LogConfig {
@@ -99,15 +108,23 @@ struct Config {
   std::vector<ViewConfig> views;
   StatusConfig status;
   LogConfig log;
+  // Problems that do not stop weft (e.g. a literal password in a file others can read). LoadConfig()
+  // has already logged each through core::Logger("config").
+  std::vector<std::string> warnings;
 
   const SourceConfig* FindSource(const std::string& name) const;
   const SinkConfig* FindSink(const std::string& name) const;
   const ViewConfig* FindView(const std::string& name) const;
 };
 
-// Reads and validates the file. On failure the Status message holds one line per problem.
+// Reads and validates the file. On failure the Status (kInvalidArgument; kNotFound when the file
+// cannot be read) holds one "file:line:col: message" line per problem. On success every password
+// (sources' `password`, the password in a mongodb `uri`) is registered with core::RegisterSecret,
+// and a literal password in a file readable by group/others adds a warning (logged, not fatal).
+// Reads the environment; call it before starting threads that call setenv().
 core::Result<Config> LoadConfig(const std::string& path);
-// Same, from text; `path` is used for messages and for resolving relative paths.
+// Same, from text; `path` is used for messages and for resolving relative paths. Registers secrets
+// like LoadConfig() but never looks at the file system (so no file-mode warning).
 core::Result<Config> ParseConfig(const std::string& text, const std::string& path);
 
 }  // namespace weft::config
