@@ -1,0 +1,134 @@
+#pragma once
+// HandoffQueue<T>: a bounded queue from one producer thread to the libuv loop thread.
+//
+// The producer Push()es items and blocks while the queue holds `capacity` items, so a slow (or
+// paused) consumer slows the producer instead of growing memory: back-pressure. Each Push wakes the
+// loop with uv_async_send; sends coalesce, so the loop callback drains every pending item in order.
+// When the producer is done it calls Finish(status) once; the loop thread then delivers every item
+// still queued and calls `finished(status)` once, as the very last callback.
+//
+// Threads: Open/Pause/Resume/Close and both callbacks on the loop thread; Push/Finish on the
+// producer thread; Cancel on any thread. The owner joins the producer before Close()/destruction.
+// `deliver` must not destroy the queue; `finished` may (nothing touches the queue after it).
+
+#include <uv.h>
+
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <utility>
+
+#include "core/status.h"
+#include "loop/uv_handles.h"
+
+namespace weft::loop {
+
+template <typename T>
+class HandoffQueue {
+ public:
+  using Deliver = std::function<void(T&& item)>;
+  using Finished = std::function<void(const core::Status& status)>;
+
+  explicit HandoffQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  HandoffQueue(const HandoffQueue&) = delete;
+  HandoffQueue& operator=(const HandoffQueue&) = delete;
+
+  core::Status Open(uv_loop_t* loop, Deliver deliver, Finished finished) {
+    deliver_ = std::move(deliver);
+    finished_ = std::move(finished);
+    return async_.Init(loop, [this] { Drain(); });
+  }
+
+  // Producer thread. Blocks while full; returns false (dropping the item) once Cancel() was called.
+  bool Push(T item) {
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      not_full_.wait(lock, [this] { return cancelled_ || items_.size() < capacity_; });
+      if (cancelled_) return false;
+      items_.push_back(std::move(item));
+    }
+    async_.Send();
+    return true;
+  }
+
+  // Producer thread, last call: `finished(status)` follows the delivery of every queued item.
+  void Finish(core::Status status) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      finish_ = std::move(status);
+    }
+    async_.Send();
+  }
+
+  // Any thread. Queued items are dropped, a blocked Push returns false, later Pushes too.
+  void Cancel() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      cancelled_ = true;
+      items_.clear();
+    }
+    not_full_.notify_all();
+  }
+
+  bool cancelled() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return cancelled_;
+  }
+
+  // Loop thread. While paused nothing is delivered (Finish's callback waits too).
+  void Pause() { paused_ = true; }
+  void Resume() {
+    if (!paused_) return;
+    paused_ = false;
+    async_.Send();  // not Drain(): Resume may be called from inside `deliver`
+  }
+  bool paused() const { return paused_; }
+
+  // Loop thread. No callback runs after Close.
+  void Close() { async_.Close(); }
+
+  size_t size() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return items_.size();
+  }
+
+ private:
+  void Drain() {
+    while (!paused_) {
+      std::optional<T> item;
+      {
+        std::unique_lock<std::mutex> lock(mu_);
+        if (items_.empty()) {
+          if (!finish_ || reported_) return;
+          reported_ = true;
+          core::Status status = *finish_;
+          lock.unlock();
+          Finished finished = finished_;  // a copy: the callback may destroy this queue
+          if (finished) finished(status);
+          return;
+        }
+        item.emplace(std::move(items_.front()));
+        items_.pop_front();
+      }
+      not_full_.notify_one();
+      if (deliver_) deliver_(std::move(*item));
+    }
+  }
+
+  const size_t capacity_;
+  mutable std::mutex mu_;
+  std::condition_variable not_full_;
+  std::deque<T> items_;
+  bool cancelled_ = false;
+  std::optional<core::Status> finish_;
+  bool reported_ = false;
+  bool paused_ = false;  // loop thread only
+  Deliver deliver_;
+  Finished finished_;
+  AsyncHandle async_;
+};
+
+}  // namespace weft::loop

@@ -1,0 +1,139 @@
+#include <doctest/doctest.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <thread>
+#include <vector>
+
+#include "loop/handoff_queue.h"
+#include "loop/uv_handles.h"
+
+using weft::core::Status;
+using weft::loop::HandoffQueue;
+
+namespace {
+
+// Runs the loop until `done` or a deadline, so a bug shows as a failed check, not a hung test.
+void RunUntil(uv_loop_t* loop, const std::function<bool()>& done, int timeout_ms = 10000) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (!done() && std::chrono::steady_clock::now() < deadline) {
+    uv_run(loop, UV_RUN_NOWAIT);
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+}  // namespace
+
+TEST_CASE("every pushed item arrives once, in order, and finished comes last") {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  std::vector<int> got;
+  std::vector<std::string> finished;
+  {
+    HandoffQueue<int> queue(4);
+    REQUIRE(queue.Open(&loop, [&](int&& v) { got.push_back(v); },
+                       [&](const Status& s) {
+                         finished.push_back(s.ToString());
+                         CHECK(got.size() == 5000);  // nothing is delivered after finished
+                       })
+                .ok());
+    std::thread producer([&] {
+      for (int i = 0; i < 5000; ++i) REQUIRE(queue.Push(i));
+      queue.Finish(weft::core::Aborted("stopped"));
+    });
+    RunUntil(&loop, [&] { return !finished.empty(); });
+    producer.join();
+    queue.Close();
+  }
+  uv_run(&loop, UV_RUN_NOWAIT);
+  CHECK(uv_loop_close(&loop) == 0);  // every handle was freed
+  REQUIRE(got.size() == 5000);
+  for (int i = 0; i < 5000; ++i) CHECK(got[i] == i);
+  REQUIRE(finished.size() == 1);
+  CHECK(finished[0].find("stopped") != std::string::npos);
+}
+
+TEST_CASE("a paused consumer blocks the producer at the capacity, and Resume drains") {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  HandoffQueue<int> queue(3);
+  std::vector<int> got;
+  bool finished = false;
+  REQUIRE(queue.Open(&loop, [&](int&& v) {
+                       got.push_back(v);
+                       if (v == 1) queue.Pause();  // pausing from inside the callback stops delivery at once
+                     },
+                     [&](const Status&) { finished = true; })
+              .ok());
+  std::atomic<int> pushed{0};
+  std::thread producer([&] {
+    for (int i = 0; i < 10; ++i) {
+      if (!queue.Push(i)) return;
+      ++pushed;
+    }
+    queue.Finish(Status::Ok());
+  });
+  RunUntil(&loop, [&] { return got.size() >= 2 && pushed.load() >= 5; }, 3000);
+  // Give the producer time to overrun the bound if back-pressure were broken.
+  for (int i = 0; i < 50; ++i) {
+    uv_run(&loop, UV_RUN_NOWAIT);
+    std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  }
+  CHECK(got == std::vector<int>{0, 1});
+  CHECK(queue.size() == 3);
+  CHECK(pushed.load() == 5);  // 2 delivered + 3 queued; the 6th Push is blocked
+  CHECK_FALSE(finished);
+  queue.Resume();
+  RunUntil(&loop, [&] { return finished; });
+  producer.join();
+  CHECK(got.size() == 10);
+  CHECK(finished);
+  queue.Close();
+  uv_run(&loop, UV_RUN_NOWAIT);
+  CHECK(uv_loop_close(&loop) == 0);
+}
+
+TEST_CASE("Cancel releases a blocked producer and drops what was queued") {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  HandoffQueue<int> queue(2);
+  int delivered = 0;
+  REQUIRE(queue.Open(&loop, [&](int&&) { ++delivered; }, nullptr).ok());
+  std::atomic<bool> push_failed{false};
+  std::thread producer([&] {
+    for (int i = 0; i < 100; ++i) {
+      if (!queue.Push(i)) {
+        push_failed = true;
+        return;
+      }
+    }
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));  // the loop does not run: the producer blocks
+  CHECK_FALSE(push_failed.load());
+  queue.Cancel();
+  producer.join();
+  CHECK(push_failed.load());
+  CHECK_FALSE(queue.Push(1));
+  uv_run(&loop, UV_RUN_NOWAIT);
+  CHECK(delivered == 0);
+  queue.Close();
+  uv_run(&loop, UV_RUN_NOWAIT);
+  CHECK(uv_loop_close(&loop) == 0);
+}
+
+TEST_CASE("SignalHandle delivers SIGTERM on the loop and frees its handles on Close") {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int got = 0;
+  {
+    weft::loop::SignalHandle signals;
+    REQUIRE(signals.Start(&loop, {SIGINT, SIGTERM}, [&](int signum) { got = signum; }).ok());
+    kill(getpid(), SIGTERM);
+    RunUntil(&loop, [&] { return got != 0; });
+  }
+  CHECK(got == SIGTERM);
+  uv_run(&loop, UV_RUN_NOWAIT);
+  CHECK(uv_loop_close(&loop) == 0);
+}
