@@ -27,6 +27,11 @@ struct DocumentWrite {
   int64_t seq = 0;                   // outbox sequence number (for the engine; sinks ignore it)
 };
 
+// The DocumentWrite::id_key rule: a kString _id is its text, any other _id its JSON rendering.
+inline std::string IdKeyOf(const change::Value& id) {
+  return id.kind() == change::ValueKind::kString ? id.text() : change::ToJson(id);
+}
+
 enum class Outcome {
   kOk,        // applied (or already so: writes are idempotent)
   kRetry,     // transient (network, not primary, locked): the engine retries later, keeps it queued
@@ -59,6 +64,13 @@ class DocumentSink {
   using ScanCallback =
       std::function<void(const change::Value& id, const std::string& id_key, const std::string& canonical)>;
   virtual core::Status Scan(const std::string& collection, const ScanCallback& each) = 0;
+
+  // The id_key that Scan() reports for a document written with _id `id`. It is IdKeyOf(id) except
+  // where the sink cannot keep the _id's kind: the JSONL sink stores a binary or temporal scalar
+  // _id as a plain JSON string, MongoDB keeps temporal values inside _id as strings. Compare Scan's
+  // id_key with ScanIdKey(expected id), never with IdKeyOf, and pass Scan's own id_key and id on
+  // when deleting a scanned document.
+  virtual std::string ScanIdKey(const change::Value& id) const { return IdKeyOf(id); }
 };
 
 // Builds the sink for `config` (kind mongodb | sqlite | jsonl). Does not connect.
