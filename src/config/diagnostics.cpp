@@ -30,29 +30,39 @@ std::string Diagnostics::Format() const {
 }
 
 size_t EditDistance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  // Optimal string alignment: like Levenshtein, but a swap of two neighbours ("hots" for "host")
+  // costs one edit, since that is the most common typo in hand-written keys.
+  std::vector<std::vector<size_t>> d(a.size() + 1, std::vector<size_t>(b.size() + 1));
+  for (size_t i = 0; i <= a.size(); ++i) d[i][0] = i;
+  for (size_t j = 0; j <= b.size(); ++j) d[0][j] = j;
   for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
     for (size_t j = 1; j <= b.size(); ++j) {
-      size_t above = row[j];
-      size_t substitute = diagonal + (a[i - 1] == b[j - 1] ? 0 : 1);
-      row[j] = std::min({above + 1, row[j - 1] + 1, substitute});
-      diagonal = above;
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      d[i][j] = std::min({d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost});
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1]) {
+        d[i][j] = std::min(d[i][j], d[i - 2][j - 2] + 1);
+      }
     }
   }
-  return row[b.size()];
+  return d[a.size()][b.size()];
 }
 
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates) {
-  size_t limit = std::max<size_t>(1, word.size() / 3);
+  size_t limit = std::max<size_t>(1, (word.size() + 2) / 3);
   std::string best;
   size_t best_distance = limit + 1;
   for (const auto& candidate : candidates) {
     size_t d = EditDistance(word, candidate);
     if (d < best_distance) {
       best_distance = d;
+      best = candidate;
+    }
+  }
+  if (!best.empty() || word.size() < 3) return best;
+  // An abbreviation ("resnap", "obj") is a near miss too, when it abbreviates exactly one candidate.
+  for (const auto& candidate : candidates) {
+    if (candidate.compare(0, word.size(), word) == 0) {
+      if (!best.empty()) return "";
       best = candidate;
     }
   }

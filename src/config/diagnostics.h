@@ -33,9 +33,10 @@ class Diagnostics {
   std::vector<Problem> problems_;
 };
 
-// Levenshtein distance, for "did you mean" suggestions.
+// Edit distance (insert, delete, substitute, swap neighbours), for "did you mean" suggestions.
 size_t EditDistance(std::string_view a, std::string_view b);
-// The closest candidate when it is a plausible typo of `word` (distance <= max(1, len/3)), else "".
+// The closest candidate when it is a plausible typo of `word` (distance <= max(1, (len+2)/3)) or
+// `word` abbreviates exactly one candidate (3+ characters); "" otherwise.
 std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
 // "a, b, c"
 std::string JoinNames(const std::vector<std::string>& names);

@@ -69,7 +69,7 @@ std::string FileModeWarning(const std::string& path, const std::vector<LiteralSe
   }
   return path + " holds a password in clear (" + where + ") and is readable by group/others (mode " +
          mode + "); restrict it with 'chmod 600 " + path +
-         "' or reference the password from the environment, e.g. password = \"${WEFT_MYSQL_PASSWORD}\"";
+         "', or put the password in an environment variable and write ${VAR} in its place";
 }
 
 }  // namespace weft::config
