@@ -13,10 +13,13 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/status.h"
 #include "sink/document_sink.h"
+#include "state/sqlite_util.h"
 
 namespace weft::state {
 
@@ -25,6 +28,13 @@ struct OutboxEntry {
   std::string sink;            // the [sinks.NAME] it goes to
   std::string view;
   sink::DocumentWrite write;   // write.seq == seq
+};
+
+// 128-bit hash of the last document written for one (view, id_key).
+struct DocHash {
+  uint64_t h1 = 0;
+  uint64_t h2 = 0;
+  friend bool operator==(const DocHash& a, const DocHash& b) { return a.h1 == b.h1 && a.h2 == b.h2; }
 };
 
 struct DeadLetter {
@@ -42,21 +52,26 @@ class StateDb {
   StateDb(const StateDb&) = delete;
   StateDb& operator=(const StateDb&) = delete;
 
-  sqlite3* handle() const { return db_; }
+  sqlite3* handle() const { return db_.get(); }
   const std::string& path() const { return path_; }
 
   // One batch = one transaction: state changes, outbox appends and the offset commit together.
   core::Status Begin();
   core::Status Commit();
   void Rollback();
+  // True between Begin and Commit/Rollback.
+  bool InTransaction() const { return sqlite3_get_autocommit(db_.get()) == 0; }
 
   // Offsets per source. Empty optional when the source has never completed a snapshot.
   core::Result<std::optional<std::string>> GetOffset(const std::string& source);
   core::Status SetOffset(const std::string& source, const std::string& offset);
-  // Forgets a source's offset and replicas (resnapshot).
+  // Forgets a source's offset and empties its replicas (resnapshot). The replica tables stay (their
+  // prepared statements stay valid); the last-written document hashes stay too, since they describe
+  // what the sinks hold (view::ViewEngine::Forget clears those).
   core::Status ResetSource(const std::string& source);
 
-  // Outbox. Append assigns seq (monotonic) into each entry.
+  // Outbox. Append assigns seq (monotonic) into each entry (entry.seq and entry.write.seq). The
+  // outbox calls open their own transaction when called outside Begin/Commit.
   core::Status AppendOutbox(std::vector<OutboxEntry>* entries);
   // Up to `limit` oldest entries for `sink` with seq > after_seq.
   core::Result<std::vector<OutboxEntry>> ReadOutbox(const std::string& sink, int64_t after_seq, size_t limit);
@@ -70,9 +85,23 @@ class StateDb {
   core::Result<std::optional<std::string>> GetMeta(const std::string& key);
   core::Status SetMeta(const std::string& key, const std::string& value);
 
+  // Hash of the last document flushed per (view, id_key), for skipping unchanged rewrites.
+  core::Result<std::optional<DocHash>> GetDocHash(const std::string& view, const std::string& id_key);
+  core::Status SetDocHash(const std::string& view, const std::string& id_key, const DocHash& hash);
+  core::Status ClearDocHash(const std::string& view, const std::string& id_key);
+  core::Status ClearDocHashes(const std::string& view);
+
+  // The statement for `sql`, prepared on first use and kept for the life of the StateDb (for the
+  // state module: replica_store.cpp). The caller resets it after use (ResetOnExit).
+  core::Result<Statement*> Cached(std::string_view sql);
+
  private:
-  StateDb(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}
-  sqlite3* db_ = nullptr;
+  StateDb(SqliteDb db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
+  core::Status Exec(std::string_view sql);
+
+  // db_ is declared first so it is destroyed last, after the statements it prepared.
+  SqliteDb db_;
+  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
   std::string path_;
 };
 

@@ -1,0 +1,215 @@
+#include "state/replica_store.h"
+
+#include <cstdio>
+
+#include "change/value_codec.h"
+#include "state/state_sql.h"
+
+namespace weft::state {
+namespace {
+
+std::string EncodeNames(const std::vector<std::string>& names) {
+  change::Array items;
+  for (const auto& name : names) items.push_back(change::Value::String(name));
+  return change::EncodeValue(change::Value::MakeArray(std::move(items)));
+}
+
+bool DecodeNames(std::string_view bytes, std::vector<std::string>* names) {
+  change::Value value;
+  if (!change::DecodeValue(bytes, &value) || value.kind() != change::ValueKind::kArray) return false;
+  names->clear();
+  for (const auto& item : value.array()) {
+    if (item.kind() != change::ValueKind::kString) return false;
+    names->push_back(item.text());
+  }
+  return true;
+}
+
+uint64_t Fnv1a(std::string_view bytes) {
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+std::string Sanitize(const std::string& text) {
+  std::string out;
+  for (char c : text.substr(0, 24)) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
+    out.push_back(ok ? c : '_');
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string ReplicaLayout::Signature() const {
+  // Length-prefixed parts, so no choice of names can make two layouts print the same.
+  std::string out = "v1";
+  auto part = [&](const std::string& s) { out += ";" + std::to_string(s.size()) + ":" + s; };
+  for (const auto& column : key_columns) part(column);
+  out += "|";
+  for (const auto& index : indexes) {
+    std::string cols;
+    for (int c : index) cols += std::to_string(c) + ",";
+    part(cols);
+  }
+  out += "|";
+  part(contents);
+  return out;
+}
+
+std::string ReplicaTableName(const std::string& source, const std::string& table) {
+  char hash[20];
+  std::snprintf(hash, sizeof hash, "%08llx",
+                static_cast<unsigned long long>(Fnv1a(source + std::string(1, '\0') + table) & 0xFFFFFFFFull));
+  return "rep_" + Sanitize(source) + "__" + Sanitize(table) + "_" + hash;
+}
+
+core::Result<std::unique_ptr<ReplicaStore>> ReplicaStore::Open(StateDb* db, ReplicaLayout layout, bool* fresh) {
+  std::string name = ReplicaTableName(layout.source, layout.table);
+  std::string signature = layout.Signature();
+  std::unique_ptr<ReplicaStore> store(new ReplicaStore(db, std::move(layout), name));
+  const ReplicaLayout& l = store->layout_;
+  *fresh = true;
+  {
+    WEFT_ASSIGN_OR_RETURN(Statement * get, db->Cached(sql::kGetReplica));
+    ResetOnExit reset(get);
+    get->BindText(1, l.source);
+    get->BindText(2, l.table);
+    WEFT_ASSIGN_OR_RETURN(bool row, get->Step());
+    if (row && get->Text(0) == name && get->Text(1) == signature) {
+      *fresh = false;
+      if (!get->IsNull(2) && !DecodeNames(get->Blob(2), &store->pk_columns_)) {
+        return core::Corruption("replica catalog of " + l.source + "." + l.table + " in state file " + db->path() +
+                                " has undecodable primary-key columns");
+      }
+    }
+  }
+  if (*fresh) {
+    // Statements of this table were never prepared yet (Open runs before any use), so dropping it
+    // cannot invalidate a cached statement.
+    WEFT_ASSIGN_OR_RETURN(Statement * drop, db->Cached(sql::DropReplica(name)));
+    WEFT_RETURN_IF_ERROR(drop->Run());
+    WEFT_ASSIGN_OR_RETURN(Statement * create, db->Cached(sql::CreateReplica(name, l.key_columns.size())));
+    WEFT_RETURN_IF_ERROR(create->Run());
+    for (size_t i = 0; i < l.indexes.size(); ++i) {
+      WEFT_ASSIGN_OR_RETURN(Statement * index, db->Cached(sql::CreateReplicaIndex(name, i, l.indexes[i])));
+      WEFT_RETURN_IF_ERROR(index->Run());
+    }
+    WEFT_ASSIGN_OR_RETURN(Statement * put, db->Cached(sql::kPutReplica));
+    put->BindText(1, l.source);
+    put->BindText(2, l.table);
+    put->BindText(3, name);
+    put->BindText(4, signature);
+    put->BindNull(5);
+    WEFT_RETURN_IF_ERROR(put->Run());
+  }
+  store->find_.resize(l.indexes.size());
+  WEFT_ASSIGN_OR_RETURN(store->put_, db->Cached(sql::PutReplicaRow(name, l.key_columns.size())));
+  WEFT_ASSIGN_OR_RETURN(store->get_, db->Cached(sql::GetReplicaRow(name)));
+  WEFT_ASSIGN_OR_RETURN(store->erase_, db->Cached(sql::DeleteReplicaRow(name)));
+  return store;
+}
+
+core::Status ReplicaStore::SetPkColumns(const std::vector<std::string>& columns) {
+  if (columns == pk_columns_) return core::Status::Ok();
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, db_->Cached(sql::kSetReplicaPk));
+  stmt->BindText(1, layout_.source);
+  stmt->BindText(2, layout_.table);
+  stmt->BindBlob(3, EncodeNames(columns));
+  WEFT_RETURN_IF_ERROR(stmt->Run());
+  pk_columns_ = columns;
+  return core::Status::Ok();
+}
+
+core::Status ReplicaStore::Put(std::string_view pk, std::string_view row,
+                               const std::vector<std::optional<std::string>>& keys) {
+  Statement* stmt = put_;
+  stmt->BindBlob(1, pk);
+  stmt->BindBlob(2, row);
+  for (size_t i = 0; i < layout_.key_columns.size(); ++i) {
+    if (i < keys.size() && keys[i]) {
+      stmt->BindBlob(static_cast<int>(i + 3), *keys[i]);
+    } else {
+      stmt->BindNull(static_cast<int>(i + 3));
+    }
+  }
+  return stmt->Run();
+}
+
+core::Status ReplicaStore::Erase(std::string_view pk) {
+  Statement* stmt = erase_;
+  stmt->BindBlob(1, pk);
+  return stmt->Run();
+}
+
+core::Result<bool> ReplicaStore::Get(std::string_view pk, std::string* row) {
+  Statement* stmt = get_;
+  ResetOnExit reset(stmt);
+  stmt->BindBlob(1, pk);
+  WEFT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+  if (found) row->assign(stmt->Blob(0));
+  return found;
+}
+
+void ReplicaStore::ReadRow(const Statement& stmt, ReplicaRow* row) const {
+  row->pk.assign(stmt.Blob(0));
+  row->row.assign(stmt.Blob(1));
+  row->keys.resize(layout_.key_columns.size());
+  for (size_t i = 0; i < layout_.key_columns.size(); ++i) {
+    int column = static_cast<int>(i + 2);
+    if (stmt.IsNull(column)) {
+      row->keys[i].reset();
+    } else {
+      row->keys[i].emplace(stmt.Blob(column));
+    }
+  }
+}
+
+core::Status ReplicaStore::Find(size_t index, const std::vector<std::string>& keys, size_t limit,
+                                std::vector<ReplicaRow>* out) {
+  if (index >= find_.size()) return core::Internal("replica " + name_ + " has no index " + std::to_string(index));
+  if (!find_[index]) {
+    WEFT_ASSIGN_OR_RETURN(
+        Statement stmt,
+        Statement::Prepare(db_->handle(), sql::FindReplicaRows(name_, layout_.key_columns.size(), layout_.indexes[index])));
+    find_[index] = std::make_unique<Statement>(std::move(stmt));
+  }
+  Statement* stmt = find_[index].get();
+  ResetOnExit reset(stmt);
+  for (size_t i = 0; i < keys.size(); ++i) stmt->BindBlob(static_cast<int>(i + 1), keys[i]);
+  size_t n = 0;
+  while (limit == 0 || n < limit) {
+    WEFT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+    if (!found) break;
+    out->emplace_back();
+    ReadRow(*stmt, &out->back());
+    ++n;
+  }
+  return core::Status::Ok();
+}
+
+core::Status ReplicaStore::Scan(const std::function<core::Status(const ReplicaRow&)>& each) {
+  // Its own statement, not a cached one: a scan stays open while `each` runs other statements,
+  // possibly a nested scan of another store.
+  WEFT_ASSIGN_OR_RETURN(Statement stmt,
+                        Statement::Prepare(db_->handle(), sql::ScanReplica(name_, layout_.key_columns.size())));
+  ReplicaRow row;
+  while (true) {
+    WEFT_ASSIGN_OR_RETURN(bool found, stmt.Step());
+    if (!found) break;
+    ReadRow(stmt, &row);
+    WEFT_RETURN_IF_ERROR(each(row));
+  }
+  return core::Status::Ok();
+}
+
+core::Status ReplicaStore::Clear() {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, db_->Cached(sql::ClearReplica(name_)));
+  return stmt->Run();
+}
+
+}  // namespace weft::state

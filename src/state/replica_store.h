@@ -1,0 +1,90 @@
+#pragma once
+// ReplicaStore: the SQLite replica of one source table, holding only what the views need. A row is
+// stored under its primary key (an opaque, order-preserving byte string the caller computes, see
+// view/key_order.h), as an opaque row blob (change::EncodeValue of {column: value}), plus one
+// join-key text per relation column ("key column"), indexed per relation so both directions of a
+// lookup are index probes: children by their relation columns (assembly), parents by theirs
+// (finding the roots a changed row affects). Nothing is cached in memory but prepared statements.
+//
+// The store knows no view semantics: the view module decides the layout (which key columns, which
+// indexes) and the encodings. Loop thread only, like the StateDb it lives in.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/status.h"
+#include "state/state_db.h"
+
+namespace weft::state {
+
+struct ReplicaLayout {
+  std::string source;  // [sources.NAME]
+  std::string table;   // source table name
+  std::vector<std::string> key_columns;   // column names, stored as k0..kN
+  std::vector<std::vector<int>> indexes;  // each a tuple of positions into key_columns
+  // What else decides the stored contents (the view module's column filter); a change of it makes
+  // the stored rows incomplete, exactly like a change of the key columns.
+  std::string contents;
+
+  // Text that changes whenever stored rows written under the old layout would be wrong.
+  std::string Signature() const;
+};
+
+// One row as read back.
+struct ReplicaRow {
+  std::string pk;
+  std::string row;
+  std::vector<std::optional<std::string>> keys;  // per key column; nullopt for SQL NULL
+};
+
+class ReplicaStore {
+ public:
+  // Creates the table and its indexes, or checks the existing one. When the table is new, or its
+  // stored layout differs (then it is dropped and recreated empty), *fresh is set: its contents are
+  // missing and the source needs a snapshot.
+  static core::Result<std::unique_ptr<ReplicaStore>> Open(StateDb* db, ReplicaLayout layout, bool* fresh);
+
+  const ReplicaLayout& layout() const { return layout_; }
+  const std::string& table_name() const { return name_; }
+
+  // The primary-key column names of the source table, as last recorded (empty until the first row).
+  const std::vector<std::string>& pk_columns() const { return pk_columns_; }
+  core::Status SetPkColumns(const std::vector<std::string>& columns);  // persists only a change
+
+  // Inserts or replaces the row under `pk`. keys.size() == layout().key_columns.size().
+  core::Status Put(std::string_view pk, std::string_view row, const std::vector<std::optional<std::string>>& keys);
+  core::Status Erase(std::string_view pk);
+  // False when there is no row under `pk`.
+  core::Result<bool> Get(std::string_view pk, std::string* row);
+  // Rows whose key columns of index `index` equal `keys` (in the index's column order), in pk
+  // order; at most `limit` of them (0: all). Appends to *out.
+  core::Status Find(size_t index, const std::vector<std::string>& keys, size_t limit, std::vector<ReplicaRow>* out);
+  // Every row in pk order. `each` may call Get/Find on any store, but must not write to this one.
+  core::Status Scan(const std::function<core::Status(const ReplicaRow&)>& each);
+  core::Status Clear();
+
+ private:
+  ReplicaStore(StateDb* db, ReplicaLayout layout, std::string name)
+      : db_(db), layout_(std::move(layout)), name_(std::move(name)) {}
+  void ReadRow(const Statement& stmt, ReplicaRow* row) const;
+
+  StateDb* db_;
+  ReplicaLayout layout_;
+  std::string name_;
+  std::vector<std::string> pk_columns_;
+  // Hot statements, owned by the StateDb's cache (stable addresses), looked up once.
+  Statement* put_ = nullptr;
+  Statement* get_ = nullptr;
+  Statement* erase_ = nullptr;
+  // Per-index Find statements, prepared on first use.
+  std::vector<std::unique_ptr<Statement>> find_;
+};
+
+// "rep_<source>__<table>_<hash>": letters, digits and '_' only; distinct per (source, table).
+std::string ReplicaTableName(const std::string& source, const std::string& table);
+
+}  // namespace weft::state

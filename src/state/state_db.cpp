@@ -1,0 +1,268 @@
+#include "state/state_db.h"
+
+#include <filesystem>
+#include <system_error>
+
+#include "change/value_codec.h"
+#include "state/state_sql.h"
+
+namespace weft::state {
+namespace {
+
+// Opens a transaction for the duration of a call made outside Begin/Commit, so a multi-row outbox
+// call is one fsync instead of one per row, and is all-or-nothing either way.
+class ImplicitTransaction {
+ public:
+  explicit ImplicitTransaction(StateDb* db) : db_(db), own_(!db->InTransaction()) {}
+  ~ImplicitTransaction() {
+    if (own_ && !done_) db_->Rollback();
+  }
+  core::Status Begin() { return own_ ? db_->Begin() : core::Status::Ok(); }
+  core::Status Commit() {
+    done_ = true;
+    return own_ ? db_->Commit() : core::Status::Ok();
+  }
+
+ private:
+  StateDb* db_;
+  bool own_;
+  bool done_ = false;
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path) {
+  std::filesystem::path parent = std::filesystem::path(path).parent_path();
+  if (!parent.empty()) {
+    std::error_code ec;
+    std::filesystem::create_directories(parent, ec);
+    if (ec) {
+      return core::FailedPrecondition("cannot create the directory of state file " + path + ": " + ec.message() +
+                                      "; set [state] path to a writable location");
+    }
+  }
+  WEFT_ASSIGN_OR_RETURN(SqliteDb db, SqliteDb::Open(path));
+  WEFT_RETURN_IF_ERROR(db.Exec(sql::kPragmas));
+  WEFT_RETURN_IF_ERROR(db.Exec(sql::kSchema));
+  std::unique_ptr<StateDb> state(new StateDb(std::move(db), path));
+  WEFT_ASSIGN_OR_RETURN(auto version, state->GetMeta("schema_version"));
+  if (!version) {
+    WEFT_RETURN_IF_ERROR(state->SetMeta("schema_version", std::to_string(sql::kSchemaVersion)));
+  } else if (*version != std::to_string(sql::kSchemaVersion)) {
+    return core::FailedPrecondition("state file " + path + " has schema version " + *version + ", this weft uses " +
+                                    std::to_string(sql::kSchemaVersion) +
+                                    "; remove the file to start over (weft resnapshots)");
+  }
+  return state;
+}
+
+StateDb::~StateDb() = default;
+
+core::Result<Statement*> StateDb::Cached(std::string_view sql) {
+  auto it = statements_.find(std::string(sql));
+  if (it != statements_.end()) return it->second.get();
+  WEFT_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db_.get(), sql));
+  auto owned = std::make_unique<Statement>(std::move(stmt));
+  Statement* raw = owned.get();
+  statements_.emplace(std::string(sql), std::move(owned));
+  return raw;
+}
+
+core::Status StateDb::Exec(std::string_view sql) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql));
+  return stmt->Run();
+}
+
+core::Status StateDb::Begin() { return Exec(sql::kBegin); }
+core::Status StateDb::Commit() { return Exec(sql::kCommit); }
+
+void StateDb::Rollback() {
+  if (!InTransaction()) return;
+  // A failed ROLLBACK leaves nothing to do: SQLite rolls back on its own when it cannot.
+  (void)Exec(sql::kRollback);
+}
+
+core::Result<std::optional<std::string>> StateDb::GetOffset(const std::string& source) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kGetOffset));
+  ResetOnExit reset(stmt);
+  stmt->BindText(1, source);
+  WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(stmt->Text(0)));
+}
+
+core::Status StateDb::SetOffset(const std::string& source, const std::string& offset) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kSetOffset));
+  stmt->BindText(1, source);
+  stmt->BindText(2, offset);
+  return stmt->Run();
+}
+
+core::Status StateDb::ResetSource(const std::string& source) {
+  ImplicitTransaction txn(this);
+  WEFT_RETURN_IF_ERROR(txn.Begin());
+  std::vector<std::string> names;
+  {
+    WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kReplicasOfSource));
+    ResetOnExit reset(stmt);
+    stmt->BindText(1, source);
+    while (true) {
+      WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+      if (!row) break;
+      names.emplace_back(stmt->Text(0));
+    }
+  }
+  for (const auto& name : names) WEFT_RETURN_IF_ERROR(Exec(sql::ClearReplica(name)));
+  WEFT_ASSIGN_OR_RETURN(Statement * del, Cached(sql::kDeleteOffset));
+  del->BindText(1, source);
+  WEFT_RETURN_IF_ERROR(del->Run());
+  return txn.Commit();
+}
+
+core::Status StateDb::AppendOutbox(std::vector<OutboxEntry>* entries) {
+  if (entries->empty()) return core::Status::Ok();
+  ImplicitTransaction txn(this);
+  WEFT_RETURN_IF_ERROR(txn.Begin());
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kAppendOutbox));
+  std::string buffer;
+  for (auto& entry : *entries) {
+    stmt->BindText(1, entry.sink);
+    stmt->BindText(2, entry.view);
+    stmt->BindText(3, entry.write.collection);
+    buffer.clear();
+    change::EncodeValue(entry.write.id, &buffer);
+    stmt->BindBlob(4, buffer);
+    stmt->BindText(5, entry.write.id_key);
+    if (entry.write.doc) {
+      std::string doc;
+      change::EncodeValue(*entry.write.doc, &doc);
+      stmt->BindBlob(6, doc);
+    } else {
+      stmt->BindNull(6);
+    }
+    WEFT_RETURN_IF_ERROR(stmt->Run());
+    entry.seq = sqlite3_last_insert_rowid(db_.get());
+    entry.write.seq = entry.seq;
+  }
+  return txn.Commit();
+}
+
+core::Result<std::vector<OutboxEntry>> StateDb::ReadOutbox(const std::string& sink, int64_t after_seq, size_t limit) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kReadOutbox));
+  ResetOnExit reset(stmt);
+  stmt->BindText(1, sink);
+  stmt->BindInt(2, after_seq);
+  stmt->BindInt(3, static_cast<int64_t>(limit));
+  std::vector<OutboxEntry> out;
+  while (true) {
+    WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    OutboxEntry entry;
+    entry.seq = stmt->Int(0);
+    entry.sink = stmt->Text(1);
+    entry.view = stmt->Text(2);
+    entry.write.collection = stmt->Text(3);
+    if (!change::DecodeValue(stmt->Blob(4), &entry.write.id)) {
+      return core::Corruption("outbox entry " + std::to_string(entry.seq) + " of state file " + path_ +
+                              " has an undecodable _id");
+    }
+    entry.write.id_key = stmt->Text(5);
+    if (!stmt->IsNull(6)) {
+      change::Value doc;
+      if (!change::DecodeValue(stmt->Blob(6), &doc)) {
+        return core::Corruption("outbox entry " + std::to_string(entry.seq) + " of state file " + path_ +
+                                " has an undecodable document");
+      }
+      entry.write.doc = std::move(doc);
+    }
+    entry.write.seq = entry.seq;
+    out.push_back(std::move(entry));
+  }
+  return out;
+}
+
+core::Status StateDb::RemoveOutbox(const std::vector<int64_t>& seqs) {
+  if (seqs.empty()) return core::Status::Ok();
+  ImplicitTransaction txn(this);
+  WEFT_RETURN_IF_ERROR(txn.Begin());
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kRemoveOutbox));
+  for (int64_t seq : seqs) {
+    stmt->BindInt(1, seq);
+    WEFT_RETURN_IF_ERROR(stmt->Run());
+  }
+  return txn.Commit();
+}
+
+core::Result<int64_t> StateDb::OutboxDepth() {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kOutboxDepth));
+  ResetOnExit reset(stmt);
+  WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->Int(0) : int64_t{0};
+}
+
+core::Status StateDb::AddDeadLetter(const DeadLetter& letter) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kAddDeadLetter));
+  stmt->BindText(1, letter.view);
+  stmt->BindText(2, letter.id_key);
+  stmt->BindText(3, letter.reason);
+  stmt->BindInt(4, letter.time_ms);
+  return stmt->Run();
+}
+
+core::Result<int64_t> StateDb::DeadLetterCount(const std::string& view) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kDeadLetterCount));
+  ResetOnExit reset(stmt);
+  stmt->BindText(1, view);
+  WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  return row ? stmt->Int(0) : int64_t{0};
+}
+
+core::Result<std::optional<std::string>> StateDb::GetMeta(const std::string& key) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kGetMeta));
+  ResetOnExit reset(stmt);
+  stmt->BindText(1, key);
+  WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(stmt->Text(0)));
+}
+
+core::Status StateDb::SetMeta(const std::string& key, const std::string& value) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kSetMeta));
+  stmt->BindText(1, key);
+  stmt->BindText(2, value);
+  return stmt->Run();
+}
+
+core::Result<std::optional<DocHash>> StateDb::GetDocHash(const std::string& view, const std::string& id_key) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kGetDocHash));
+  ResetOnExit reset(stmt);
+  stmt->BindText(1, view);
+  stmt->BindText(2, id_key);
+  WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+  if (!row) return std::optional<DocHash>();
+  return std::optional<DocHash>(DocHash{static_cast<uint64_t>(stmt->Int(0)), static_cast<uint64_t>(stmt->Int(1))});
+}
+
+core::Status StateDb::SetDocHash(const std::string& view, const std::string& id_key, const DocHash& hash) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kSetDocHash));
+  stmt->BindText(1, view);
+  stmt->BindText(2, id_key);
+  stmt->BindInt(3, static_cast<int64_t>(hash.h1));
+  stmt->BindInt(4, static_cast<int64_t>(hash.h2));
+  return stmt->Run();
+}
+
+core::Status StateDb::ClearDocHash(const std::string& view, const std::string& id_key) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kClearDocHash));
+  stmt->BindText(1, view);
+  stmt->BindText(2, id_key);
+  return stmt->Run();
+}
+
+core::Status StateDb::ClearDocHashes(const std::string& view) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kClearDocHashes));
+  stmt->BindText(1, view);
+  return stmt->Run();
+}
+
+}  // namespace weft::state

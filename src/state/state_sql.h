@@ -1,0 +1,122 @@
+#pragma once
+// Every SQL statement of the state module, in one place: the fixed schema as constants, the
+// per-replica statements as builders (their table names come from the replica catalog).
+//
+// Replica tables (one per source table a view uses), WITHOUT ROWID so rows live in primary-key order:
+//   pk  BLOB PRIMARY KEY  the row's primary key in view/key_order's order-preserving encoding, so
+//                         "ORDER BY pk" is primary-key order and the key of a row is canonical
+//   row BLOB              change::EncodeValue of {column: value} for the columns the views need
+//   k0..kN BLOB           the canonical join-key text of each relation column (NULL for SQL NULL),
+//                         indexed per relation (composite relations get a composite index)
+
+#include <string>
+#include <vector>
+
+namespace weft::state::sql {
+
+inline constexpr int kSchemaVersion = 1;
+
+inline constexpr char kPragmas[] =
+    "PRAGMA journal_mode=WAL;"
+    "PRAGMA synchronous=NORMAL;"
+    "PRAGMA busy_timeout=5000;"
+    "PRAGMA foreign_keys=OFF;"
+    // A bounded page cache (32 MiB): big enough to keep the hot index pages of a snapshot build,
+    // small enough that memory stays flat however large the replicas grow.
+    "PRAGMA cache_size=-32768;"
+    "PRAGMA temp_store=MEMORY;";
+
+inline constexpr char kSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS meta(
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS offsets(
+  source TEXT PRIMARY KEY,
+  resume_offset TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS outbox(
+  seq INTEGER PRIMARY KEY AUTOINCREMENT,
+  sink TEXT NOT NULL,
+  view TEXT NOT NULL,
+  collection TEXT NOT NULL,
+  id BLOB NOT NULL,
+  id_key TEXT NOT NULL,
+  doc BLOB);
+CREATE INDEX IF NOT EXISTS outbox_by_sink ON outbox(sink, seq);
+CREATE TABLE IF NOT EXISTS dead_letters(
+  id INTEGER PRIMARY KEY,
+  view TEXT NOT NULL,
+  id_key TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  time_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS dead_letters_by_view ON dead_letters(view);
+CREATE TABLE IF NOT EXISTS doc_hashes(
+  view TEXT NOT NULL,
+  id_key TEXT NOT NULL,
+  h1 INTEGER NOT NULL,
+  h2 INTEGER NOT NULL,
+  PRIMARY KEY(view, id_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS replicas(
+  source TEXT NOT NULL,
+  tbl TEXT NOT NULL,
+  name TEXT NOT NULL UNIQUE,
+  layout TEXT NOT NULL,
+  pk_columns BLOB,
+  PRIMARY KEY(source, tbl));
+)sql";
+
+inline constexpr char kBegin[] = "BEGIN IMMEDIATE";
+inline constexpr char kCommit[] = "COMMIT";
+inline constexpr char kRollback[] = "ROLLBACK";
+
+inline constexpr char kGetMeta[] = "SELECT value FROM meta WHERE key=?1";
+inline constexpr char kSetMeta[] =
+    "INSERT INTO meta(key, value) VALUES(?1, ?2) ON CONFLICT(key) DO UPDATE SET value=excluded.value";
+
+inline constexpr char kGetOffset[] = "SELECT resume_offset FROM offsets WHERE source=?1";
+inline constexpr char kSetOffset[] =
+    "INSERT INTO offsets(source, resume_offset) VALUES(?1, ?2) "
+    "ON CONFLICT(source) DO UPDATE SET resume_offset=excluded.resume_offset";
+inline constexpr char kDeleteOffset[] = "DELETE FROM offsets WHERE source=?1";
+
+inline constexpr char kAppendOutbox[] =
+    "INSERT INTO outbox(sink, view, collection, id, id_key, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
+inline constexpr char kReadOutbox[] =
+    "SELECT seq, sink, view, collection, id, id_key, doc FROM outbox WHERE sink=?1 AND seq>?2 "
+    "ORDER BY seq LIMIT ?3";
+inline constexpr char kRemoveOutbox[] = "DELETE FROM outbox WHERE seq=?1";
+inline constexpr char kOutboxDepth[] = "SELECT count(*) FROM outbox";
+
+inline constexpr char kAddDeadLetter[] =
+    "INSERT INTO dead_letters(view, id_key, reason, time_ms) VALUES(?1, ?2, ?3, ?4)";
+inline constexpr char kDeadLetterCount[] = "SELECT count(*) FROM dead_letters WHERE view=?1";
+
+inline constexpr char kGetDocHash[] = "SELECT h1, h2 FROM doc_hashes WHERE view=?1 AND id_key=?2";
+inline constexpr char kSetDocHash[] =
+    "INSERT INTO doc_hashes(view, id_key, h1, h2) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(view, id_key) DO UPDATE SET h1=excluded.h1, h2=excluded.h2";
+inline constexpr char kClearDocHash[] = "DELETE FROM doc_hashes WHERE view=?1 AND id_key=?2";
+inline constexpr char kClearDocHashes[] = "DELETE FROM doc_hashes WHERE view=?1";
+
+inline constexpr char kGetReplica[] = "SELECT name, layout, pk_columns FROM replicas WHERE source=?1 AND tbl=?2";
+inline constexpr char kPutReplica[] =
+    "INSERT INTO replicas(source, tbl, name, layout, pk_columns) VALUES(?1, ?2, ?3, ?4, ?5) "
+    "ON CONFLICT(source, tbl) DO UPDATE SET name=excluded.name, layout=excluded.layout, "
+    "pk_columns=excluded.pk_columns";
+inline constexpr char kSetReplicaPk[] = "UPDATE replicas SET pk_columns=?3 WHERE source=?1 AND tbl=?2";
+inline constexpr char kReplicasOfSource[] = "SELECT name FROM replicas WHERE source=?1";
+
+// Builders for one replica table `name` with `keys` join-key columns k0..k(keys-1). `name` comes from
+// ReplicaTableName() (letters, digits and '_'), so quoting it is enough.
+std::string CreateReplica(const std::string& name, size_t keys);
+std::string CreateReplicaIndex(const std::string& name, size_t index, const std::vector<int>& key_columns);
+std::string DropReplica(const std::string& name);
+std::string ClearReplica(const std::string& name);
+std::string PutReplicaRow(const std::string& name, size_t keys);
+std::string GetReplicaRow(const std::string& name);
+std::string DeleteReplicaRow(const std::string& name);
+// SELECT pk, row, k0..kN ... WHERE the index's columns equal ?1..?M, in pk order.
+std::string FindReplicaRows(const std::string& name, size_t keys, const std::vector<int>& key_columns);
+// SELECT pk, row, k0..kN of every row, in pk order.
+std::string ScanReplica(const std::string& name, size_t keys);
+
+}  // namespace weft::state::sql

@@ -1,0 +1,141 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "state/replica_store.h"
+#include "state/state_db.h"
+
+using namespace weft;
+
+namespace {
+
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char pattern[] = "/tmp/weft_replica_test_XXXXXX";
+    path = mkdtemp(pattern);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string File(const std::string& name) const { return (path / name).string(); }
+};
+
+state::ReplicaLayout ItemsLayout() {
+  state::ReplicaLayout layout;
+  layout.source = "shop";
+  layout.table = "ecom_order_items";
+  layout.key_columns = {"order_id", "product_id", "seller_id"};
+  layout.indexes = {{0}, {1}, {1, 2}};
+  layout.contents = "all";
+  return layout;
+}
+
+std::vector<std::string> Pks(const std::vector<state::ReplicaRow>& rows) {
+  std::vector<std::string> out;
+  for (const auto& r : rows) out.push_back(r.pk);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("replica rows are found by key columns in pk order, and survive reopen") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  {
+    auto db = state::StateDb::Open(path);
+    REQUIRE(db.ok());
+    bool fresh = false;
+    auto store = state::ReplicaStore::Open(db->get(), ItemsLayout(), &fresh);
+    REQUIRE(store.ok());
+    CHECK(fresh);
+    auto& s = **store;
+    REQUIRE(s.Put("b", "row-b", {"O1", "P1", "S1"}).ok());
+    REQUIRE(s.Put("a", "row-a", {"O1", "P2", "S1"}).ok());
+    REQUIRE(s.Put("c", "row-c", {"O2", "P1", std::nullopt}).ok());
+    REQUIRE(s.Put(std::string("a\0x", 3), "row-a0", {"O1", "P1", "S2"}).ok());  // pk bytes, not C strings
+    REQUIRE(s.SetPkColumns({"order_id", "order_item_id"}).ok());
+
+    std::vector<state::ReplicaRow> rows;
+    REQUIRE(s.Find(0, {"O1"}, 0, &rows).ok());
+    CHECK(Pks(rows) == std::vector<std::string>{"a", std::string("a\0x", 3), "b"});
+    CHECK(rows[2].row == "row-b");
+    CHECK(rows[2].keys[1] == std::optional<std::string>("P1"));
+    rows.clear();
+    REQUIRE(s.Find(2, {"P1", "S1"}, 0, &rows).ok());
+    CHECK(Pks(rows) == std::vector<std::string>{"b"});
+    rows.clear();
+    REQUIRE(s.Find(1, {"P1"}, 1, &rows).ok());  // limit
+    CHECK(Pks(rows) == std::vector<std::string>{std::string("a\0x", 3)});
+    rows.clear();
+    REQUIRE(s.Find(0, {"O2"}, 0, &rows).ok());
+    REQUIRE(rows.size() == 1);
+    CHECK(!rows[0].keys[2].has_value());  // NULL stays NULL
+
+    // Replace moves the row to its new keys; erase removes it.
+    REQUIRE(s.Put("b", "row-b2", {"O2", "P1", "S1"}).ok());
+    REQUIRE(s.Erase("a").ok());
+    rows.clear();
+    REQUIRE(s.Find(0, {"O1"}, 0, &rows).ok());
+    CHECK(Pks(rows) == std::vector<std::string>{std::string("a\0x", 3)});
+    std::string row;
+    CHECK(*s.Get("b", &row));
+    CHECK(row == "row-b2");
+    CHECK(!*s.Get("a", &row));
+  }
+  auto db = state::StateDb::Open(path);
+  REQUIRE(db.ok());
+  bool fresh = true;
+  auto store = state::ReplicaStore::Open(db->get(), ItemsLayout(), &fresh);
+  REQUIRE(store.ok());
+  CHECK(!fresh);
+  CHECK((*store)->pk_columns() == std::vector<std::string>{"order_id", "order_item_id"});
+  std::vector<std::string> scanned;
+  REQUIRE((*store)
+              ->Scan([&](const state::ReplicaRow& r) {
+                scanned.push_back(r.pk);
+                return core::Status::Ok();
+              })
+              .ok());
+  CHECK(scanned == std::vector<std::string>{std::string("a\0x", 3), "b", "c"});
+
+  // ResetSource empties the replicas of that source only, keeping the tables usable.
+  REQUIRE((*db)->ResetSource("shop").ok());
+  scanned.clear();
+  REQUIRE((*store)->Scan([&](const state::ReplicaRow& r) {
+    scanned.push_back(r.pk);
+    return core::Status::Ok();
+  }).ok());
+  CHECK(scanned.empty());
+  REQUIRE((*store)->Put("z", "row-z", {"O9", "P9", "S9"}).ok());
+}
+
+TEST_CASE("a changed layout recreates the replica empty and says so") {
+  TempDir dir;
+  auto db = state::StateDb::Open(dir.File("state.db"));
+  REQUIRE(db.ok());
+  bool fresh = false;
+  {
+    auto store = state::ReplicaStore::Open(db->get(), ItemsLayout(), &fresh);
+    REQUIRE(store.ok());
+    REQUIRE((*store)->Put("a", "row-a", {"O1", "P1", "S1"}).ok());
+  }
+  auto layout = ItemsLayout();
+  layout.contents = "only:price";
+  auto store = state::ReplicaStore::Open(db->get(), layout, &fresh);
+  REQUIRE(store.ok());
+  CHECK(fresh);
+  std::string row;
+  CHECK(!*(*store)->Get("a", &row));
+  auto again = state::ReplicaStore::Open(db->get(), layout, &fresh);
+  REQUIRE(again.ok());
+  CHECK(!fresh);
+}
+
+TEST_CASE("replica names are safe identifiers and distinct per source and table") {
+  CHECK(state::ReplicaTableName("shop", "ecom_orders").rfind("rep_shop__ecom_orders_", 0) == 0);
+  CHECK(state::ReplicaTableName("a", "b_c") != state::ReplicaTableName("a_b", "c"));
+  std::string odd = state::ReplicaTableName("s\"x", "t;drop");
+  CHECK(odd.find('"') == std::string::npos);
+  CHECK(odd.find(';') == std::string::npos);
+}

@@ -1,0 +1,182 @@
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <string>
+
+#include "change/value.h"
+#include "state/state_db.h"
+
+using namespace weft;
+using change::Value;
+
+namespace {
+
+// A fresh directory per test case, removed at the end.
+struct TempDir {
+  std::filesystem::path path;
+  TempDir() {
+    char pattern[] = "/tmp/weft_state_test_XXXXXX";
+    path = mkdtemp(pattern);
+  }
+  ~TempDir() { std::filesystem::remove_all(path); }
+  std::string File(const std::string& name) const { return (path / name).string(); }
+};
+
+state::OutboxEntry Entry(const std::string& sink, const std::string& view, Value id, std::optional<Value> doc) {
+  state::OutboxEntry e;
+  e.sink = sink;
+  e.view = view;
+  e.write.collection = "orderSingleView";
+  e.write.id = std::move(id);
+  e.write.id_key = e.write.id.kind() == change::ValueKind::kString ? e.write.id.text() : change::ToJson(e.write.id);
+  e.write.doc = std::move(doc);
+  return e;
+}
+
+Value RichDoc() {
+  return Value::MakeObject({
+      {"_id", Value::String("ORD1")},
+      {"i", Value::Int(-5)},
+      {"u", Value::UInt(18446744073709551615ull)},
+      {"f", Value::Float(0.5f)},
+      {"d", Value::Double(0.1)},
+      {"dec", Value::Decimal("199.99")},
+      {"bytes", Value::Bytes(std::string("\0\xff", 2))},
+      {"date", Value::Date("2024-11-10")},
+      {"dt", Value::DateTime("2024-11-02 10:20:00")},
+      {"t", Value::Time("-838:59:59")},
+      {"j", Value::Json("{\"a\":1}")},
+      {"b", Value::Bool(true)},
+      {"n", Value::Null()},
+      {"arr", Value::MakeArray({Value::Int(1), Value::MakeObject({{"x", Value::String("y")}})})},
+  });
+}
+
+}  // namespace
+
+TEST_CASE("outbox entries round-trip exactly, per sink, in seq order, and are removed by seq") {
+  TempDir dir;
+  auto db = state::StateDb::Open(dir.File("sub/dir/state.db"));
+  REQUIRE(db.ok());
+  std::vector<state::OutboxEntry> entries;
+  entries.push_back(Entry("docs", "v1", Value::String("ORD1"), RichDoc()));
+  entries.push_back(Entry("local", "v1", Value::Int(7), Value::MakeObject({{"_id", Value::Int(7)}})));
+  entries.push_back(Entry("docs", "v2",
+                          Value::MakeObject({{"order_id", Value::String("A")}, {"n", Value::Int(2)}}),
+                          std::nullopt));
+  REQUIRE((*db)->AppendOutbox(&entries).ok());
+  CHECK(entries[0].seq > 0);
+  CHECK(entries[1].seq > entries[0].seq);
+  CHECK(entries[2].seq > entries[1].seq);
+  CHECK(entries[2].write.seq == entries[2].seq);
+  CHECK(*(*db)->OutboxDepth() == 3);
+
+  auto docs = (*db)->ReadOutbox("docs", 0, 10);
+  REQUIRE(docs.ok());
+  REQUIRE(docs->size() == 2);
+  CHECK((*docs)[0].seq == entries[0].seq);
+  CHECK((*docs)[0].view == "v1");
+  CHECK((*docs)[0].sink == "docs");
+  CHECK((*docs)[0].write.collection == "orderSingleView");
+  CHECK((*docs)[0].write.id == Value::String("ORD1"));
+  CHECK((*docs)[0].write.id_key == "ORD1");
+  REQUIRE((*docs)[0].write.doc.has_value());
+  CHECK(*(*docs)[0].write.doc == RichDoc());  // kinds preserved, not just the JSON
+  CHECK((*docs)[1].write.id == entries[2].write.id);
+  CHECK((*docs)[1].write.id_key == "{\"order_id\":\"A\",\"n\":2}");
+  CHECK(!(*docs)[1].write.doc.has_value());
+  CHECK((*docs)[1].write.seq == entries[2].seq);
+
+  auto after_first = (*db)->ReadOutbox("docs", entries[0].seq, 10);
+  REQUIRE(after_first->size() == 1);
+  CHECK((*after_first)[0].seq == entries[2].seq);
+  CHECK((*db)->ReadOutbox("docs", 0, 1)->size() == 1);
+
+  REQUIRE((*db)->RemoveOutbox({entries[0].seq, entries[2].seq}).ok());
+  CHECK((*db)->ReadOutbox("docs", 0, 10)->empty());
+  CHECK((*db)->ReadOutbox("local", 0, 10)->size() == 1);
+  CHECK(*(*db)->OutboxDepth() == 1);
+}
+
+TEST_CASE("offsets, meta, dead letters and doc hashes persist across reopen") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  int64_t kept_seq = 0;
+  {
+    auto db = state::StateDb::Open(path);
+    REQUIRE(db.ok());
+    CHECK(!(*(*db)->GetOffset("shop")).has_value());
+    REQUIRE((*db)->SetOffset("shop", "gtid:0-1-5").ok());
+    REQUIRE((*db)->SetOffset("shop", "gtid:0-1-9").ok());
+    REQUIRE((*db)->SetOffset("other", "x").ok());
+    REQUIRE((*db)->SetMeta("k", "v").ok());
+    REQUIRE((*db)->AddDeadLetter({"v1", "ORD1", "too large", 123}).ok());
+    REQUIRE((*db)->AddDeadLetter({"v1", "ORD2", "bad key", 124}).ok());
+    REQUIRE((*db)->SetDocHash("v1", "ORD1", {1, 0xFFFFFFFFFFFFFFFFull}).ok());
+    std::vector<state::OutboxEntry> entries{Entry("docs", "v1", Value::String("A"), std::nullopt)};
+    REQUIRE((*db)->AppendOutbox(&entries).ok());
+    kept_seq = entries[0].seq;
+  }
+  auto db = state::StateDb::Open(path);
+  REQUIRE(db.ok());
+  CHECK(**(*db)->GetOffset("shop") == "gtid:0-1-9");
+  CHECK(**(*db)->GetOffset("other") == "x");
+  CHECK(**(*db)->GetMeta("k") == "v");
+  CHECK(!(*(*db)->GetMeta("missing")).has_value());
+  CHECK(*(*db)->DeadLetterCount("v1") == 2);
+  CHECK(*(*db)->DeadLetterCount("v2") == 0);
+  auto hash = (*db)->GetDocHash("v1", "ORD1");
+  REQUIRE(hash.ok());
+  REQUIRE(hash->has_value());
+  CHECK((*hash)->h1 == 1);
+  CHECK((*hash)->h2 == 0xFFFFFFFFFFFFFFFFull);
+  REQUIRE((*db)->ClearDocHash("v1", "ORD1").ok());
+  CHECK(!(*(*db)->GetDocHash("v1", "ORD1")).has_value());
+  auto outbox = (*db)->ReadOutbox("docs", 0, 10);
+  REQUIRE(outbox->size() == 1);
+  CHECK((*outbox)[0].seq == kept_seq);
+  // seq stays monotonic across reopen even after the newest entry was removed (AUTOINCREMENT).
+  REQUIRE((*db)->RemoveOutbox({kept_seq}).ok());
+  std::vector<state::OutboxEntry> more{Entry("docs", "v1", Value::String("B"), std::nullopt)};
+  REQUIRE((*db)->AppendOutbox(&more).ok());
+  CHECK(more[0].seq > kept_seq);
+
+  REQUIRE((*db)->ResetSource("shop").ok());
+  CHECK(!(*(*db)->GetOffset("shop")).has_value());
+  CHECK(**(*db)->GetOffset("other") == "x");
+}
+
+TEST_CASE("a rolled-back batch leaves nothing behind") {
+  TempDir dir;
+  auto db = state::StateDb::Open(dir.File("state.db"));
+  REQUIRE(db.ok());
+  REQUIRE((*db)->Begin().ok());
+  CHECK((*db)->InTransaction());
+  REQUIRE((*db)->SetOffset("shop", "a").ok());
+  std::vector<state::OutboxEntry> entries{Entry("docs", "v1", Value::String("A"), std::nullopt)};
+  REQUIRE((*db)->AppendOutbox(&entries).ok());
+  (*db)->Rollback();
+  CHECK(!(*db)->InTransaction());
+  CHECK(!(*(*db)->GetOffset("shop")).has_value());
+  CHECK(*(*db)->OutboxDepth() == 0);
+
+  REQUIRE((*db)->Begin().ok());
+  REQUIRE((*db)->SetOffset("shop", "b").ok());
+  REQUIRE((*db)->Commit().ok());
+  CHECK(**(*db)->GetOffset("shop") == "b");
+}
+
+TEST_CASE("a file that is not a state database is reported, not overwritten") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  {
+    FILE* f = fopen(path.c_str(), "w");
+    REQUIRE(f);
+    fputs("this is not sqlite, just some text that is long enough to look like a header..........", f);
+    fclose(f);
+  }
+  auto db = state::StateDb::Open(path);
+  REQUIRE(!db.ok());
+  CHECK(db.status().code() == core::Code::kCorruption);
+}
