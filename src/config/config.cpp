@@ -44,7 +44,8 @@ core::Result<Config> Parse(const std::string& text, const std::string& path,
   ParseViews(top.Node("views"), ctx, &config);  // after sources and sinks: it checks references
   top.Finish();
   const toml::node* sources = top.Node("sources");
-  if (config.sources.empty() && (sources == nullptr || sources->is_table())) {
+  // Only when nothing was written: a [sources.x] with problems has already been reported.
+  if (sources == nullptr || (sources->is_table() && sources->as_table()->empty())) {
     diag.Add(diag.At(1, 1), "no source is defined: add a [sources.NAME] table (see conf/weft.toml)");
   }
 
