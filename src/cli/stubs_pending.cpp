@@ -6,7 +6,6 @@
 
 namespace weft::cli {
 int TailCommand(int, char**) { std::fputs("weft tail: not built yet\n", stderr); return 2; }
-int VerifyCommand(int, char**) { std::fputs("weft verify: not built yet\n", stderr); return 2; }
 int StatusCommand(int, char**) { std::fputs("weft status: not built yet\n", stderr); return 2; }
 int CheckCommand(int, char**) { std::fputs("weft check: not built yet\n", stderr); return 2; }
 }  // namespace weft::cli

@@ -109,8 +109,4 @@ Value ExpectedBuilder::Build(const Row& root_row) const {
   return doc;
 }
 
-std::string IdKey(const Value& id) {
-  return id.kind() == change::ValueKind::kString ? id.text() : change::ToJson(id);
-}
-
 }  // namespace weft::verify

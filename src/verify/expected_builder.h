@@ -51,7 +51,4 @@ class ExpectedBuilder {
   std::vector<Table> tables_;
 };
 
-// The id_key rule of sink::DocumentWrite: a string _id is its text, any other its JSON rendering.
-std::string IdKey(const change::Value& id);
-
 }  // namespace weft::verify

@@ -51,7 +51,8 @@ Stored Fingerprint(std::string_view text) { return {std::hash<std::string_view>{
 }  // namespace
 
 core::Result<ViewReport> VerifyView(const config::ViewConfig& view, SourceTables* source, sink::DocumentSink* sink,
-                                    const VerifyOptions& options) {
+                                    const VerifyOptions& options, bool* view_error) {
+  if (view_error) *view_error = false;
   ViewReport report;
   report.view = view.name;
   report.collection = view.collection.empty() ? view.name : view.collection;
@@ -63,7 +64,12 @@ core::Result<ViewReport> VerifyView(const config::ViewConfig& view, SourceTables
   for (const auto& lookup : view.lookups) tables.push_back(lookup.table);
   auto schemas = source->Schemas(tables);
   if (!schemas.ok()) return in_view(schemas.status());
-  WEFT_ASSIGN_OR_RETURN(ViewTree tree, ResolveView(view, *schemas));
+  auto resolved = ResolveView(view, *schemas);
+  if (!resolved.ok()) {
+    if (view_error) *view_error = true;
+    return resolved.status();
+  }
+  const ViewTree& tree = *resolved;
 
   // Lookup tables first, whole, into the builder's indexes.
   ExpectedBuilder builder(tree);
@@ -101,7 +107,8 @@ core::Result<ViewReport> VerifyView(const config::ViewConfig& view, SourceTables
   const change::TableSchema& root_schema = schemas->at(view.root);
   core::Status s = source->ReadRows(root_schema, tree.nodes[0].load, [&](std::vector<change::Value>&& row) {
     change::Value doc = builder.Build(row);
-    std::string key = IdKey(doc.object().front().second);
+    // ScanIdKey, not IdKeyOf: some sinks cannot keep an _id's kind, and Scan reports what they keep.
+    std::string key = sink->ScanIdKey(doc.object().front().second);
     std::string canonical = sink->Canonical(doc);
     ++report.expected;
     auto it = stored.find(key);

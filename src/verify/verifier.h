@@ -44,9 +44,11 @@ struct ViewReport {
   bool equal() const { return missing == 0 && extra == 0 && different == 0; }
 };
 
-// Errors: the source or sink unreachable, a table/column of the view missing in the source.
+// Errors: the source or sink unreachable or failing, or the view not matching the source's tables
+// (a missing table or column, a root without primary key); for the latter, a config problem rather
+// than a runtime one, *view_error (when given) is set to true.
 core::Result<ViewReport> VerifyView(const config::ViewConfig& view, SourceTables* source, sink::DocumentSink* sink,
-                                    const VerifyOptions& options = {});
+                                    const VerifyOptions& options = {}, bool* view_error = nullptr);
 
 // The report as printed:
 //   view order_single_view -> local/orderSingleView: 3 expected, 3 stored: 1 missing, 1 extra, 1 different

@@ -46,6 +46,7 @@ class FakeSink : public sink::DocumentSink {
  public:
   std::map<std::string, std::string> docs;  // id_key -> text
   int scans = 0;
+  std::string scan_prefix;  // stands in for a sink whose Scan id_key is not IdKeyOf (JSONL, MongoDB)
   std::string component() const override { return "sink.fake"; }
   core::Status Open() override { return core::Status::Ok(); }
   core::Status Write(const std::vector<sink::DocumentWrite>& batch, std::vector<sink::WriteResult>* results) override {
@@ -57,10 +58,11 @@ class FakeSink : public sink::DocumentSink {
     return core::Status::Ok();
   }
   std::string Canonical(const Value& doc) const override { return change::ToJson(doc); }
+  std::string ScanIdKey(const Value& id) const override { return scan_prefix + sink::IdKeyOf(id); }
   core::Status Scan(const std::string& collection, const ScanCallback& each) override {
     ++scans;
     if (collection != "orders_view") return core::NotFound("no collection " + collection);
-    for (const auto& [key, text] : docs) each(Value::String(key), key, text);
+    for (const auto& [key, text] : docs) each(Value::String(key), scan_prefix + key, text);
     return core::Status::Ok();
   }
 };
@@ -112,10 +114,19 @@ TEST_CASE("an exact sink verifies equal") {
   auto report = verify::VerifyView(f.view, &f.source, &f.sink);
   REQUIRE_MESSAGE(report.ok(), report.status().ToString());
   CHECK(report->equal());
+  CHECK(f.source.reads == 2);  // each table read once
   CHECK(report->expected == 20);
   CHECK(report->stored == 20);
   CHECK(f.sink.scans == 1);  // no second scan when nothing differs
   CHECK(verify::FormatReport(*report) == "view orders_view -> mem/orders_view: 20 expected, 20 stored: equal\n");
+}
+
+TEST_CASE("ids are matched through the sink's ScanIdKey") {
+  Fixture f;
+  f.sink.scan_prefix = "s:";
+  auto report = verify::VerifyView(f.view, &f.source, &f.sink);
+  REQUIRE(report.ok());
+  CHECK(report->equal());
 }
 
 TEST_CASE("missing, extra and different documents are counted and shown") {
@@ -154,8 +165,10 @@ TEST_CASE("examples are capped while counts stay complete") {
 TEST_CASE("a view naming a table the source lacks is an error, not a difference") {
   Fixture f;
   f.view.lookups[0].table = "nope";
-  auto report = verify::VerifyView(f.view, &f.source, &f.sink);
+  bool view_error = false;
+  auto report = verify::VerifyView(f.view, &f.source, &f.sink, {}, &view_error);
   REQUIRE_FALSE(report.ok());
+  CHECK(view_error);
   CHECK(report.status().message().find("table 'nope' does not exist") != std::string::npos);
 }
 
