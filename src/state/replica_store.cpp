@@ -155,9 +155,13 @@ core::Result<bool> ReplicaStore::Get(std::string_view pk, std::string* row) {
   return found;
 }
 
-void ReplicaStore::ReadRow(const Statement& stmt, ReplicaRow* row) const {
+void ReplicaStore::ReadRow(const Statement& stmt, ReplicaRow* row, bool with_row) const {
   row->pk.assign(stmt.Blob(0));
-  row->row.assign(stmt.Blob(1));
+  if (with_row) {
+    row->row.assign(stmt.Blob(1));
+  } else {
+    row->row.clear();
+  }
   row->keys.resize(layout_.key_columns.size());
   for (size_t i = 0; i < layout_.key_columns.size(); ++i) {
     int column = static_cast<int>(i + 2);
@@ -170,7 +174,7 @@ void ReplicaStore::ReadRow(const Statement& stmt, ReplicaRow* row) const {
 }
 
 core::Status ReplicaStore::Find(size_t index, const std::vector<std::string>& keys, size_t limit,
-                                std::vector<ReplicaRow>* out) {
+                                std::vector<ReplicaRow>* out, bool with_row) {
   if (index >= find_.size()) return core::Internal("replica " + name_ + " has no index " + std::to_string(index));
   if (!find_[index]) {
     WEFT_ASSIGN_OR_RETURN(
@@ -186,7 +190,7 @@ core::Status ReplicaStore::Find(size_t index, const std::vector<std::string>& ke
     WEFT_ASSIGN_OR_RETURN(bool found, stmt->Step());
     if (!found) break;
     out->emplace_back();
-    ReadRow(*stmt, &out->back());
+    ReadRow(*stmt, &out->back(), with_row);
     ++n;
   }
   return core::Status::Ok();
@@ -201,7 +205,7 @@ core::Status ReplicaStore::Scan(const std::function<core::Status(const ReplicaRo
   while (true) {
     WEFT_ASSIGN_OR_RETURN(bool found, stmt.Step());
     if (!found) break;
-    ReadRow(stmt, &row);
+    ReadRow(stmt, &row, true);
     WEFT_RETURN_IF_ERROR(each(row));
   }
   return core::Status::Ok();

@@ -61,8 +61,10 @@ class ReplicaStore {
   // False when there is no row under `pk`.
   core::Result<bool> Get(std::string_view pk, std::string* row);
   // Rows whose key columns of index `index` equal `keys` (in the index's column order), in pk
-  // order; at most `limit` of them (0: all). Appends to *out.
-  core::Status Find(size_t index, const std::vector<std::string>& keys, size_t limit, std::vector<ReplicaRow>* out);
+  // order; at most `limit` of them (0: all). Appends to *out; with_row = false leaves row empty
+  // (planning needs only pk and keys, and a popular parent can have many rows).
+  core::Status Find(size_t index, const std::vector<std::string>& keys, size_t limit, std::vector<ReplicaRow>* out,
+                    bool with_row = true);
   // Every row in pk order. `each` may call Get/Find on any store, but must not write to this one.
   core::Status Scan(const std::function<core::Status(const ReplicaRow&)>& each);
   core::Status Clear();
@@ -70,7 +72,7 @@ class ReplicaStore {
  private:
   ReplicaStore(StateDb* db, ReplicaLayout layout, std::string name)
       : db_(db), layout_(std::move(layout)), name_(std::move(name)) {}
-  void ReadRow(const Statement& stmt, ReplicaRow* row) const;
+  void ReadRow(const Statement& stmt, ReplicaRow* row, bool with_row) const;
 
   StateDb* db_;
   ReplicaLayout layout_;

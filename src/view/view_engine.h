@@ -31,22 +31,32 @@ class ViewEngine {
  public:
   // Validates the views against the config (lookup parents, relation fields) and prepares the
   // replica tables. Table/column existence against the live source is checked by the caller.
+  // When a source's views need a replica the state does not hold yet (a new view, changed
+  // fields/relations), Create forgets that source's offset (StateDb::ResetSource) so it snapshots
+  // again: call it before reading offsets. A view whose sink or collection changed gets its
+  // last-written hashes cleared, so everything is written to the new target.
   static core::Result<std::unique_ptr<ViewEngine>> Create(const config::Config& config, state::StateDb* db);
   virtual ~ViewEngine() = default;
 
   // The tables source `source` must capture for the views (root and lookup tables).
   virtual std::vector<std::string> TablesFor(const std::string& source) const = 0;
 
-  // Applies one change of `source` to the replicas and records the affected roots. DDL changes
-  // update the replicas' column sets. A change to a table no view uses is ignored.
+  // Applies one change of `source` to the replicas and records the affected roots. A change to a
+  // table no view uses is ignored. Snapshot rows (op kRead) only load the replica and record
+  // nothing: BuildAll builds the documents once the snapshot is loaded. DDL changes are logged and
+  // otherwise ignored for now (replica rows are keyed by column name, so an added column appears
+  // as rows are written).
   virtual core::Status ApplyChange(const std::string& source, const change::Change& change) = 0;
 
   // Rebuilds every root recorded since the last Flush (each once), skips unchanged documents,
-  // and appends the resulting writes. Call once per batch, before committing.
+  // and appends the resulting writes (at most one per view and _id). A root whose row is gone
+  // becomes a delete. Call once per batch, before committing. On error the recorded roots are
+  // kept (rebuilding a root twice is harmless); the caller rolls the transaction back.
   virtual core::Status Flush(std::vector<PendingWrite>* writes) = 0;
 
-  // Snapshot: rebuild every document of every view of `source` from the state, calling `each`
-  // per write (documents unchanged since the last write are skipped). Used after a snapshot loads.
+  // Snapshot: rebuild every document of every view of `source` from the state, in root
+  // primary-key order, calling `each` per write (documents unchanged since the last write are
+  // skipped). Used after a snapshot loads. `each` may commit and begin transactions.
   virtual core::Status BuildAll(const std::string& source,
                                 const std::function<core::Status(PendingWrite&&)>& each) = 0;
 

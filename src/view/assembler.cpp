@@ -1,0 +1,117 @@
+#include "view/assembler.h"
+
+#include "change/value_codec.h"
+#include "view/key_order.h"
+#include "view/rows.h"
+
+namespace weft::view {
+namespace {
+
+using change::Value;
+
+// Where a lookup goes inside its parent row: intermediate objects are created on demand (and
+// replace a non-object value of the same name).
+Value* PlaceFor(Value* doc, const std::vector<std::string>& place) {
+  Value* at = doc;
+  for (size_t i = 0; i + 1 < place.size(); ++i) {
+    Value* next = at->Find(place[i]);
+    if (!next || next->kind() != change::ValueKind::kObject) {
+      at->Set(place[i], Value::MakeObject());
+      next = at->Find(place[i]);
+    }
+    at = next;
+  }
+  return at;
+}
+
+}  // namespace
+
+void AppendColumns(const Value& row, const ColumnFilter& filter, change::Object* out) {
+  if (row.kind() != change::ValueKind::kObject) return;
+  bool all = filter.fields.empty() && filter.exclude.empty();
+  for (const auto& field : row.object()) {
+    if (all || filter.Keeps(field.first)) out->push_back(field);
+  }
+}
+
+core::Status Assembler::Decode(int table, const std::string& bytes, Value* row) const {
+  if (!change::DecodeValue(bytes, row) || row->kind() != change::ValueKind::kObject) {
+    return core::Corruption("replica " + replicas_[table]->table_name() + " holds an undecodable row");
+  }
+  return core::Status::Ok();
+}
+
+core::Result<Value> Assembler::Document(int view, const Value& root_row) {
+  const Node& root = set_->views[view].nodes[0];
+  Value doc = Value::MakeObject();
+  change::Object& fields = doc.object();
+  fields.reserve(root_row.object().size() + 1 + root.children.size());
+  fields.emplace_back("_id", IdOf(root_row, replicas_[root.table]->pk_columns()));
+  AppendColumns(root_row, root.filter, &fields);
+  WEFT_RETURN_IF_ERROR(AttachLookups(view, 0, root_row, &doc));
+  return doc;
+}
+
+core::Result<std::optional<Value>> Assembler::DocumentByKey(int view, const std::string& pk) {
+  int table = set_->views[view].nodes[0].table;
+  std::string bytes;
+  WEFT_ASSIGN_OR_RETURN(bool found, replicas_[table]->Get(pk, &bytes));
+  if (!found) return std::optional<Value>();
+  Value row;
+  WEFT_RETURN_IF_ERROR(Decode(table, bytes, &row));
+  WEFT_ASSIGN_OR_RETURN(Value doc, Document(view, row));
+  return std::optional<Value>(std::move(doc));
+}
+
+core::Result<Value> Assembler::RowDocument(int view, int node_index, const std::string& row_bytes) {
+  const Node& node = set_->views[view].nodes[node_index];
+  Value row;
+  WEFT_RETURN_IF_ERROR(Decode(node.table, row_bytes, &row));
+  Value doc = Value::MakeObject();
+  doc.object().reserve(row.object().size() + node.children.size());
+  AppendColumns(row, node.filter, &doc.object());
+  WEFT_RETURN_IF_ERROR(AttachLookups(view, node_index, row, &doc));
+  return doc;
+}
+
+core::Status Assembler::AttachLookups(int view, int node_index, const Value& row, Value* doc) {
+  const ViewDef& def = set_->views[view];
+  std::vector<std::string> keys;
+  std::vector<state::ReplicaRow> matches;
+  for (int child_index : def.nodes[node_index].children) {
+    const Node& child = def.nodes[child_index];
+    keys.clear();
+    matches.clear();
+    bool joinable = true;
+    for (const auto& column : child.parent_columns) {
+      const Value* v = row.Find(column);
+      std::optional<std::string> key = v ? JoinKey(*v) : std::nullopt;
+      if (!key) {
+        joinable = false;
+        break;
+      }
+      keys.push_back(std::move(*key));
+    }
+    if (joinable) {
+      // Collected before recursing: the Find statement is free again when a nested lookup of the
+      // same table (a self-join) needs it.
+      WEFT_RETURN_IF_ERROR(
+          replicas_[child.table]->Find(child.child_index, keys, child.is_array ? 0 : 1, &matches));
+    }
+    if (child.is_array) {
+      Value items = Value::MakeArray();
+      items.array().reserve(matches.size());
+      for (const auto& m : matches) {
+        WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, child_index, m.row));
+        items.array().push_back(std::move(item));
+      }
+      PlaceFor(doc, child.place)->Set(child.place.back(), std::move(items));
+    } else if (!matches.empty()) {
+      WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, child_index, matches.front().row));
+      PlaceFor(doc, child.place)->Set(child.place.back(), std::move(item));
+    }
+  }
+  return core::Status::Ok();
+}
+
+}  // namespace weft::view

@@ -1,0 +1,250 @@
+#include "view/view_engine.h"
+
+#include <set>
+
+#include "change/value_codec.h"
+#include "core/log.h"
+#include "view/assembler.h"
+#include "view/doc_hash.h"
+#include "view/key_order.h"
+#include "view/planner.h"
+#include "view/rows.h"
+#include "view/view_def.h"
+
+namespace weft::view {
+namespace {
+
+using change::Value;
+
+class Engine final : public ViewEngine {
+ public:
+  Engine(ViewSet set, state::StateDb* db) : set_(std::move(set)), db_(db) {}
+
+  core::Status Init() {
+    std::set<std::string> stale_sources;
+    std::vector<state::ReplicaStore*> raw;
+    for (const auto& table : set_.tables) {
+      bool fresh = false;
+      WEFT_ASSIGN_OR_RETURN(auto store, state::ReplicaStore::Open(db_, table.layout, &fresh));
+      if (fresh) stale_sources.insert(table.layout.source);
+      raw.push_back(store.get());
+      stores_.push_back(std::move(store));
+    }
+    // A replica that is new or was rebuilt for a changed layout is empty: the source's stored
+    // offset would resume streaming over missing rows, so forget it and let the source snapshot.
+    for (const auto& source : stale_sources) {
+      WEFT_ASSIGN_OR_RETURN(auto offset, db_->GetOffset(source));
+      if (!offset) continue;
+      log_.Warn("the views of source " + source + " need table data the state does not hold yet (views changed); " +
+                "forgetting its offset so it snapshots again");
+      WEFT_RETURN_IF_ERROR(db_->ResetSource(source));
+    }
+    // The last-written hashes describe what one sink collection holds; a view pointed elsewhere
+    // must write everything again.
+    for (const auto& view : set_.views) {
+      std::string key = "view_target:" + view.name;
+      std::string target = view.sink + "\n" + view.collection;
+      WEFT_ASSIGN_OR_RETURN(auto stored, db_->GetMeta(key));
+      if (stored && *stored == target) continue;
+      WEFT_RETURN_IF_ERROR(db_->ClearDocHashes(view.name));
+      WEFT_RETURN_IF_ERROR(db_->SetMeta(key, target));
+    }
+    planner_ = std::make_unique<Planner>(&set_, raw);
+    assembler_ = std::make_unique<Assembler>(&set_, raw);
+    return core::Status::Ok();
+  }
+
+  std::vector<std::string> TablesFor(const std::string& source) const override {
+    std::vector<std::string> tables;
+    for (const auto& t : set_.tables) {
+      if (t.layout.source == source) tables.push_back(t.layout.table);
+    }
+    return tables;
+  }
+
+  core::Status ApplyChange(const std::string& source, const change::Change& change) override {
+    if (change.type == change::ChangeType::kDdl) {
+      // Replica rows are keyed by column name, so an added column shows up as rows are written;
+      // proper schema-change handling is a later issue.
+      log_.Info("source " + source + ": schema change ignored by the views: " + change.statement.substr(0, 200));
+      return core::Status::Ok();
+    }
+    int t = set_.FindTable(source, change.source.table);
+    if (t < 0) return core::Status::Ok();
+    if (!change.schema) return core::Internal("change of " + source + "." + change.source.table + " has no schema");
+    WEFT_RETURN_IF_ERROR(Apply(t, change).WithContext("applying a change of " + source + "." + change.source.table));
+    return core::Status::Ok();
+  }
+
+  core::Status Flush(std::vector<PendingWrite>* writes) override {
+    for (const auto& [key, id] : pending_) {
+      WEFT_ASSIGN_OR_RETURN(auto doc, assembler_->DocumentByKey(key.view, key.pk));
+      if (doc) {
+        WEFT_ASSIGN_OR_RETURN(auto write, Upsert(key.view, std::move(*doc)));
+        if (write) writes->push_back(std::move(*write));
+      } else if (id) {
+        WEFT_ASSIGN_OR_RETURN(auto write, Delete(key.view, *id));
+        writes->push_back(std::move(write));
+      }
+      // Neither: the root was only ever seen through a lookup and is gone. A root row can only
+      // disappear through a change of its own table, which records the _id, so this means the
+      // root never existed in this batch and there is nothing to delete.
+    }
+    pending_.clear();  // only on success: after an error the caller rolls back and re-applies
+    return core::Status::Ok();
+  }
+
+  core::Status BuildAll(const std::string& source,
+                        const std::function<core::Status(PendingWrite&&)>& each) override {
+    for (size_t v = 0; v < set_.views.size(); ++v) {
+      if (set_.views[v].source != source) continue;
+      int table = set_.views[v].nodes[0].table;
+      Value row;
+      WEFT_RETURN_IF_ERROR(stores_[table]->Scan([&](const state::ReplicaRow& r) -> core::Status {
+        if (!change::DecodeValue(r.row, &row) || row.kind() != change::ValueKind::kObject) {
+          return core::Corruption("replica " + stores_[table]->table_name() + " holds an undecodable row");
+        }
+        WEFT_ASSIGN_OR_RETURN(Value doc, assembler_->Document(static_cast<int>(v), row));
+        WEFT_ASSIGN_OR_RETURN(auto write, Upsert(static_cast<int>(v), std::move(doc)));
+        if (write) return each(std::move(*write));
+        return core::Status::Ok();
+      }));
+    }
+    return core::Status::Ok();
+  }
+
+  void DiscardPending() override { pending_.clear(); }
+
+  core::Status Forget(const std::string& source) override {
+    for (auto& store : stores_) {
+      if (store->layout().source == source) WEFT_RETURN_IF_ERROR(store->Clear());
+    }
+    for (size_t v = 0; v < set_.views.size(); ++v) {
+      if (set_.views[v].source != source) continue;
+      WEFT_RETURN_IF_ERROR(db_->ClearDocHashes(set_.views[v].name));
+      for (auto it = pending_.begin(); it != pending_.end();) {
+        it = it->first.view == static_cast<int>(v) ? pending_.erase(it) : std::next(it);
+      }
+    }
+    return core::Status::Ok();
+  }
+
+ private:
+  core::Result<std::optional<Value>> Load(int table, const std::string& pk) {
+    std::string bytes;
+    WEFT_ASSIGN_OR_RETURN(bool found, stores_[table]->Get(pk, &bytes));
+    if (!found) return std::optional<Value>();
+    Value row;
+    if (!change::DecodeValue(bytes, &row) || row.kind() != change::ValueKind::kObject) {
+      return core::Corruption("replica " + stores_[table]->table_name() + " holds an undecodable row");
+    }
+    return std::optional<Value>(std::move(row));
+  }
+
+  core::Status Put(int table, const std::string& pk, const Value& row) {
+    return stores_[table]->Put(pk, change::EncodeValue(row), KeyTexts(set_.tables[table], row));
+  }
+
+  core::Status Mark(int table, const Value& row, const std::string& pk) {
+    return planner_->MarkRow(table, row, pk, &pending_);
+  }
+
+  // The old row is marked before the replica changes and the new one after, so the walk up sees
+  // the lookup tree each image belonged to (this matters when a table joins itself).
+  core::Status Apply(int t, const change::Change& change) {
+    const TableDef& def = set_.tables[t];
+    const change::TableSchema& schema = *change.schema;
+    std::vector<std::string> pk_columns = PkColumnsOf(schema);
+    WEFT_RETURN_IF_ERROR(stores_[t]->SetPkColumns(pk_columns));
+    switch (change.op) {
+      case change::Op::kRead:  // snapshot rows only load the replica: BuildAll builds the documents
+      case change::Op::kCreate: {
+        Value row = StoredRow(def, schema, change.after, pk_columns, nullptr);
+        std::string pk = PkOf(row, pk_columns);
+        if (change.op == change::Op::kCreate) {
+          WEFT_ASSIGN_OR_RETURN(auto replaced, Load(t, pk));
+          if (replaced) WEFT_RETURN_IF_ERROR(Mark(t, *replaced, pk));
+        }
+        WEFT_RETURN_IF_ERROR(Put(t, pk, row));
+        if (change.op == change::Op::kCreate) WEFT_RETURN_IF_ERROR(Mark(t, row, pk));
+        return core::Status::Ok();
+      }
+      case change::Op::kUpdate: {
+        // A partial before image (binlog_row_image=MINIMAL) still carries the key; the stored row
+        // is the authoritative old version.
+        Value before = StoredRow(def, schema, change.before, pk_columns, nullptr);
+        std::string old_pk = PkOf(before, pk_columns);
+        WEFT_ASSIGN_OR_RETURN(auto stored, Load(t, old_pk));
+        const Value& old_row = stored ? *stored : before;
+        Value row = StoredRow(def, schema, change.after, pk_columns, &old_row);
+        std::string pk = PkOf(row, pk_columns);
+        WEFT_RETURN_IF_ERROR(Mark(t, old_row, old_pk));
+        if (pk != old_pk) {
+          WEFT_RETURN_IF_ERROR(stores_[t]->Erase(old_pk));
+          WEFT_ASSIGN_OR_RETURN(auto replaced, Load(t, pk));
+          if (replaced) WEFT_RETURN_IF_ERROR(Mark(t, *replaced, pk));
+        }
+        WEFT_RETURN_IF_ERROR(Put(t, pk, row));
+        return Mark(t, row, pk);
+      }
+      case change::Op::kDelete: {
+        Value before = StoredRow(def, schema, change.before, pk_columns, nullptr);
+        std::string pk = PkOf(before, pk_columns);
+        WEFT_ASSIGN_OR_RETURN(auto stored, Load(t, pk));
+        WEFT_RETURN_IF_ERROR(Mark(t, stored ? *stored : before, pk));
+        return stores_[t]->Erase(pk);
+      }
+    }
+    return core::Internal("unknown change op");
+  }
+
+  PendingWrite MakeWrite(int view, Value id, std::optional<Value> doc) {
+    const ViewDef& def = set_.views[view];
+    PendingWrite w;
+    w.view = def.name;
+    w.sink = def.sink;
+    w.write.collection = def.collection;
+    w.write.id_key = IdKey(id);
+    w.write.id = std::move(id);
+    w.write.doc = std::move(doc);
+    return w;
+  }
+
+  // nullopt when the document equals the last one written for its _id.
+  core::Result<std::optional<PendingWrite>> Upsert(int view, Value doc) {
+    const std::string& name = set_.views[view].name;
+    Value id = doc.object().front().second;  // Assembler puts _id first
+    std::string id_key = IdKey(id);
+    state::DocHash hash = HashDocument(doc);
+    WEFT_ASSIGN_OR_RETURN(auto last, db_->GetDocHash(name, id_key));
+    if (last && *last == hash) return std::optional<PendingWrite>();
+    WEFT_RETURN_IF_ERROR(db_->SetDocHash(name, id_key, hash));
+    return std::optional<PendingWrite>(MakeWrite(view, std::move(id), std::move(doc)));
+  }
+
+  // Deletes are idempotent in every sink, so one is sent even when no write is on record (the
+  // sink may hold the document from before the hashes were cleared).
+  core::Result<PendingWrite> Delete(int view, const Value& id) {
+    WEFT_RETURN_IF_ERROR(db_->ClearDocHash(set_.views[view].name, IdKey(id)));
+    return MakeWrite(view, id, std::nullopt);
+  }
+
+  ViewSet set_;
+  state::StateDb* db_;
+  std::vector<std::unique_ptr<state::ReplicaStore>> stores_;
+  std::unique_ptr<Planner> planner_;
+  std::unique_ptr<Assembler> assembler_;
+  AffectedRoots pending_;
+  core::Logger log_{"view"};
+};
+
+}  // namespace
+
+core::Result<std::unique_ptr<ViewEngine>> ViewEngine::Create(const config::Config& config, state::StateDb* db) {
+  WEFT_ASSIGN_OR_RETURN(ViewSet set, BuildViewSet(config.views));
+  auto engine = std::make_unique<Engine>(std::move(set), db);
+  WEFT_RETURN_IF_ERROR(engine->Init());
+  return std::unique_ptr<ViewEngine>(std::move(engine));
+}
+
+}  // namespace weft::view
