@@ -2,18 +2,25 @@
 
 #include <algorithm>
 
-#include "verify/key_rules.h"
+#include "view/key_order.h"
 
 namespace weft::verify {
 namespace {
 
 using change::Value;
 
+// The join key of a tuple: each value's view::JoinKey, length-prefixed so that ("a ", "b") and
+// ("a", " b") differ; nullopt when any value is NULL (such a row joins with nothing).
 std::optional<std::string> KeyOf(const Row& row, const std::vector<int>& positions) {
-  std::vector<const Value*> values;
-  values.reserve(positions.size());
-  for (int p : positions) values.push_back(&row[p]);
-  return JoinKeyText(values);
+  std::string key;
+  for (int p : positions) {
+    std::optional<std::string> part = view::JoinKey(row[p]);
+    if (!part) return std::nullopt;
+    key += std::to_string(part->size());
+    key.push_back(':');
+    key += *part;
+  }
+  return key;
 }
 
 // Where a lookup goes inside its parent's document: intermediate objects are created on demand.
@@ -50,7 +57,7 @@ void ExpectedBuilder::Seal() {
     for (auto& [text, list] : tables_[n].index) {
       std::stable_sort(list.begin(), list.end(), [&](size_t a, size_t b) {
         for (int p : key) {
-          if (int c = CompareKeyValues(rows[a][p], rows[b][p]); c != 0) return c < 0;
+          if (int c = view::CompareKeyValues(rows[a][p], rows[b][p]); c != 0) return c < 0;
         }
         return false;
       });

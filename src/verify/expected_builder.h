@@ -7,9 +7,10 @@
 //   - an object lookup embeds the matching row with the smallest primary key, absent when none;
 //   - an array lookup embeds every matching row ordered by primary key, [] when none;
 //   - embedded rows carry their (narrowed) columns, then their own lookups, to any depth;
-//   - join equality is exact value equality and NULL never matches (verify/key_rules.h).
-// Deliberately shares no code with src/view's assembler or the state, so a bug there shows up
-// as a difference here. Not thread-safe for AddRow; Build is const and may run on any thread.
+//   - join equality is exact value equality and NULL never matches; arrays follow the primary key
+//     compared column by column (the two value rules of view/key_order.h, reused as they are).
+// Apart from those two pure rules it shares no code with src/view's planner/assembler or the
+// state, so a bug there shows up as a difference here. Not thread-safe for AddRow; Build is const and may run on any thread.
 
 #include <string>
 #include <unordered_map>

@@ -1,6 +1,6 @@
 #pragma once
 // The two value rules every view join depends on, in one place (the engine stores and probes with
-// them; `weft verify` must apply the same rules: verify/key_rules.h states them identically):
+// them, and `weft verify` reuses them for its independent join):
 //   - Join equality is EXACT value equality, not the server's collation ('a' != 'A'), and NULL
 //     matches nothing. INT 5, BIGINT UNSIGNED 5 and DECIMAL 5.00 are the same number; a string
 //     '5' is not the number 5; FLOAT/DOUBLE compare by their JSON rendering; temporals by text.

@@ -2,7 +2,6 @@
 #include <doctest/doctest.h>
 
 #include "verify/expected_builder.h"
-#include "verify/key_rules.h"
 #include "verify/view_tree.h"
 
 using namespace weft;
@@ -165,24 +164,4 @@ TEST_CASE("view resolution names the broken relation") {
   Shop shop3;
   shop3.schemas.erase("makers");
   CHECK_FALSE(verify::ResolveView(shop3.view, shop3.schemas).ok());
-}
-
-TEST_CASE("key rules: exact equality across integer kinds, no collation, numeric and byte order") {
-  auto key = [](std::vector<Value> v) {
-    std::vector<const Value*> p;
-    for (auto& x : v) p.push_back(&x);
-    return verify::JoinKeyText(p);
-  };
-  CHECK(key({I(5)}) == key({Value::UInt(5)}));
-  CHECK(key({I(5)}) == key({Value::Decimal("5.00")}));
-  CHECK(key({S("a")}) != key({S("A")}));
-  CHECK(key({S("a "), S("b")}) != key({S("a"), S(" b")}));
-  CHECK_FALSE(key({S("a"), Value::Null()}).has_value());
-  CHECK(verify::CompareKeyValues(I(2), I(10)) < 0);
-  CHECK(verify::CompareKeyValues(Value::Decimal("-1.5"), Value::Decimal("-1.25")) < 0);
-  CHECK(verify::CompareKeyValues(Value::Decimal("10.0"), I(10)) == 0);
-  CHECK(verify::CompareKeyValues(Value::UInt(18446744073709551615ull), I(-1)) > 0);
-  CHECK(verify::CompareKeyValues(S("B"), S("a")) < 0);  // bytes, not collation
-  CHECK(verify::CompareKeyValues(S("\xC3\xA9"), S("z")) > 0);  // unsigned bytes
-  CHECK(verify::CompareKeyValues(Value::DateTime("2024-01-02 00:00:00"), Value::DateTime("2024-01-10 00:00:00")) < 0);
 }

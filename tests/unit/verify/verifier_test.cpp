@@ -4,7 +4,7 @@
 #include <algorithm>
 
 #include "verify/expected_builder.h"
-#include "verify/key_rules.h"
+#include "view/key_order.h"
 #include "verify/verifier.h"
 
 using namespace weft;
@@ -29,7 +29,7 @@ class FakeSource : public verify::SourceTables {
     auto all = rows[schema.table];
     std::sort(all.begin(), all.end(), [&](const auto& a, const auto& b) {
       for (int k : schema.primary_key) {
-        if (int c = verify::CompareKeyValues(a[k], b[k]); c != 0) return c < 0;
+        if (int c = view::CompareKeyValues(a[k], b[k]); c != 0) return c < 0;
       }
       return false;
     });
