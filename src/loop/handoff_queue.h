@@ -65,10 +65,11 @@ class HandoffQueue {
 
   // Any thread. Queued items are dropped, a blocked Push returns false, later Pushes too.
   void Cancel() {
+    std::deque<T> dropped;  // destroyed outside the lock
     {
       std::lock_guard<std::mutex> lock(mu_);
       cancelled_ = true;
-      items_.clear();
+      dropped.swap(items_);
     }
     not_full_.notify_all();
   }
@@ -78,7 +79,7 @@ class HandoffQueue {
     return cancelled_;
   }
 
-  // Loop thread. While paused nothing is delivered (Finish's callback waits too).
+  // Loop thread. While paused nothing is delivered (Finish's callback waits too, unless cancelled).
   void Pause() { paused_ = true; }
   void Resume() {
     if (!paused_) return;
@@ -97,10 +98,12 @@ class HandoffQueue {
 
  private:
   void Drain() {
-    while (!paused_) {
+    while (true) {
       std::optional<T> item;
       {
         std::unique_lock<std::mutex> lock(mu_);
+        // A cancelled queue holds no items: its `finished` is reported even while paused.
+        if (paused_ && !cancelled_) return;
         if (items_.empty()) {
           if (!finish_ || reported_) return;
           reported_ = true;
