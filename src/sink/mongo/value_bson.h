@@ -6,7 +6,7 @@
 //   kFloat/kDouble -> double. A FLOAT goes through its shortest decimal text ("0.1"), the value
 //                  the server shows, not the float's binary expansion (0.10000000149011612).
 //   kDecimal -> Decimal128 with the column's digits and scale ("199.90" stays 199.90). Decimal128
-//                  holds 34 significant digits: a longer value first drops trailing zeros (the
+//                  holds 34 significant digits: a longer value first drops just enough trailing zeros (the
 //                  number is unchanged, only its scale shrinks); if it still has more than 34 digits
 //                  it is stored as a STRING of its exact digits and counted in
 //                  ConversionNotes::decimals_as_text. It is never rounded.
