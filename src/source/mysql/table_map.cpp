@@ -106,14 +106,14 @@ bool ReadMsbBits(ByteReader* r, const std::vector<size_t>& selected, std::vector
   return true;
 }
 
-core::Status ReadOptionalMetadata(ByteReader* r, TableMap* map) {
+core::Status ReadOptionalMetadata(ByteReader* r, ServerFlavor flavor, TableMap* map) {
   size_t n = map->column_count();
   std::vector<size_t> numeric, character, enum_set, enums, sets, geometry, all;
   for (size_t i = 0; i < n; ++i) {
     uint8_t real = RealType(map->types[i], map->meta[i]);
     all.push_back(i);
-    if (IsNumericType(real)) numeric.push_back(i);
-    if (IsCharacterType(real)) character.push_back(i);
+    if (IsNumericType(real, flavor)) numeric.push_back(i);
+    if (IsCharacterType(real, flavor)) character.push_back(i);
     if (IsEnumOrSet(real)) enum_set.push_back(i);
     if (real == type::kEnum) enums.push_back(i);
     if (real == type::kSet) sets.push_back(i);
@@ -203,7 +203,9 @@ core::Status ReadOptionalMetadata(ByteReader* r, TableMap* map) {
 
 }  // namespace
 
-core::Result<TableMap> DecodeTableMap(std::string_view body) {
+core::Result<TableMap> DecodeTableMap(std::string_view body) { return DecodeTableMap(body, ServerFlavor::kMariaDB); }
+
+core::Result<TableMap> DecodeTableMap(std::string_view body, ServerFlavor flavor) {
   TableMap map;
   ByteReader r(body);
   uint64_t v = 0;
@@ -235,7 +237,7 @@ core::Result<TableMap> DecodeTableMap(std::string_view body) {
   if (!r.Bytes((n + 7) / 8, &null_bits)) return Bad(map, "nullable bitmap is cut short");
   map.nullable.resize(n);
   for (size_t i = 0; i < n; ++i) map.nullable[i] = BitmapBit(null_bits, i);
-  WEFT_RETURN_IF_ERROR(ReadOptionalMetadata(&r, &map));
+  WEFT_RETURN_IF_ERROR(ReadOptionalMetadata(&r, flavor, &map));
   if (!map.names.empty() && map.names.size() != n) return Bad(map, "column names do not match the column count");
   return map;
 }

@@ -17,6 +17,7 @@
 
 #include "change/table_schema.h"
 #include "core/status.h"
+#include "source/mysql/column_types.h"
 
 namespace weft::source::mysql {
 
@@ -47,7 +48,10 @@ struct TableMap {
 };
 
 // `body` = the event bytes AFTER the 19-byte common header, with the 4-byte CRC32 checksum already
-// removed.
+// removed. `flavor` matters for two details of the optional metadata (MariaDB gives YEAR columns a
+// SIGNEDNESS bit and GEOMETRY columns a charset entry, MySQL does neither): pass ServerFlavor::kMySQL for a MySQL server (FormatDescription::is_mariadb()
+// is false). The one-argument form decodes MariaDB's encoding.
+core::Result<TableMap> DecodeTableMap(std::string_view body, ServerFlavor flavor);
 core::Result<TableMap> DecodeTableMap(std::string_view body);
 
 // Builds the schema rows are rendered with: column names (from the map; "@1", "@2"... when
