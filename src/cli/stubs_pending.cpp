@@ -5,7 +5,5 @@
 #include "cli/commands.h"
 
 namespace weft::cli {
-int TailCommand(int, char**) { std::fputs("weft tail: not built yet\n", stderr); return 2; }
 int StatusCommand(int, char**) { std::fputs("weft status: not built yet\n", stderr); return 2; }
-int CheckCommand(int, char**) { std::fputs("weft check: not built yet\n", stderr); return 2; }
 }  // namespace weft::cli
