@@ -265,4 +265,11 @@ core::Status StateDb::ClearDocHashes(const std::string& view) {
   return stmt->Run();
 }
 
+core::Result<bool> StateDb::HasDocHashes(const std::string& view) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kHasDocHashes));
+  ResetOnExit reset(stmt);
+  stmt->BindText(1, view);
+  return stmt->Step();
+}
+
 }  // namespace weft::state

@@ -90,6 +90,7 @@ class StateDb {
   core::Status SetDocHash(const std::string& view, const std::string& id_key, const DocHash& hash);
   core::Status ClearDocHash(const std::string& view, const std::string& id_key);
   core::Status ClearDocHashes(const std::string& view);
+  core::Result<bool> HasDocHashes(const std::string& view);
 
   // The statement for `sql`, prepared on first use and kept for the life of the StateDb (for the
   // state module: replica_store.cpp). The caller resets it after use (ResetOnExit).

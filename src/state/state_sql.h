@@ -96,6 +96,7 @@ inline constexpr char kSetDocHash[] =
     "ON CONFLICT(view, id_key) DO UPDATE SET h1=excluded.h1, h2=excluded.h2";
 inline constexpr char kClearDocHash[] = "DELETE FROM doc_hashes WHERE view=?1 AND id_key=?2";
 inline constexpr char kClearDocHashes[] = "DELETE FROM doc_hashes WHERE view=?1";
+inline constexpr char kHasDocHashes[] = "SELECT 1 FROM doc_hashes WHERE view=?1 LIMIT 1";
 
 inline constexpr char kGetReplica[] = "SELECT name, layout, pk_columns FROM replicas WHERE source=?1 AND tbl=?2";
 inline constexpr char kPutReplica[] =

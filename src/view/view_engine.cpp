@@ -99,13 +99,15 @@ class Engine final : public ViewEngine {
     for (size_t v = 0; v < set_.views.size(); ++v) {
       if (set_.views[v].source != source) continue;
       int table = set_.views[v].nodes[0].table;
+      // The first build of a view has no hashes to compare with: skip one index probe per document.
+      WEFT_ASSIGN_OR_RETURN(bool compare, db_->HasDocHashes(set_.views[v].name));
       Value row;
       WEFT_RETURN_IF_ERROR(stores_[table]->Scan([&](const state::ReplicaRow& r) -> core::Status {
         if (!change::DecodeValue(r.row, &row) || row.kind() != change::ValueKind::kObject) {
           return core::Corruption("replica " + stores_[table]->table_name() + " holds an undecodable row");
         }
         WEFT_ASSIGN_OR_RETURN(Value doc, assembler_->Document(static_cast<int>(v), row));
-        WEFT_ASSIGN_OR_RETURN(auto write, Upsert(static_cast<int>(v), std::move(doc)));
+        WEFT_ASSIGN_OR_RETURN(auto write, Upsert(static_cast<int>(v), std::move(doc), compare));
         if (write) return each(std::move(*write));
         return core::Status::Ok();
       }));
@@ -211,13 +213,16 @@ class Engine final : public ViewEngine {
   }
 
   // nullopt when the document equals the last one written for its _id.
-  core::Result<std::optional<PendingWrite>> Upsert(int view, Value doc) {
+  // `compare` = false: the caller knows no hash is stored for this view yet.
+  core::Result<std::optional<PendingWrite>> Upsert(int view, Value doc, bool compare = true) {
     const std::string& name = set_.views[view].name;
     Value id = doc.object().front().second;  // Assembler puts _id first
     std::string id_key = IdKey(id);
     state::DocHash hash = HashDocument(doc);
-    WEFT_ASSIGN_OR_RETURN(auto last, db_->GetDocHash(name, id_key));
-    if (last && *last == hash) return std::optional<PendingWrite>();
+    if (compare) {
+      WEFT_ASSIGN_OR_RETURN(auto last, db_->GetDocHash(name, id_key));
+      if (last && *last == hash) return std::optional<PendingWrite>();
+    }
     WEFT_RETURN_IF_ERROR(db_->SetDocHash(name, id_key, hash));
     return std::optional<PendingWrite>(MakeWrite(view, std::move(id), std::move(doc)));
   }
