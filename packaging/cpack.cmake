@@ -86,6 +86,10 @@ set(CPACK_RPM_PACKAGE_GROUP "Applications/Databases")
 # The project has not chosen a license yet; rpmbuild needs the tag.
 set(CPACK_RPM_PACKAGE_LICENSE "unknown")
 set(CPACK_RPM_PACKAGE_AUTOREQ ON)
+# Installs into fixed paths (/etc, /usr/lib/systemd): not relocatable.
+set(CPACK_PACKAGE_RELOCATABLE OFF)
+# No /usr/lib/.build-id links: the .rpm lists the same files as the .deb (ci-package-check.sh).
+set(CPACK_RPM_SPEC_MORE_DEFINE "%define _build_id_links none")
 set(CPACK_RPM_PACKAGE_REQUIRES_PRE "shadow-utils")
 set(CPACK_RPM_PRE_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_LIST_DIR}/rpm/pre.sh)
 set(CPACK_RPM_POST_INSTALL_SCRIPT_FILE ${CMAKE_CURRENT_LIST_DIR}/rpm/post.sh)

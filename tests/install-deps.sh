@@ -18,6 +18,8 @@ packages=(
   gnuplot-nox time
   # fuzzing and sanitizer builds
   clang libclang-rt-14-dev
+  # packages (packaging/ci-package-check.sh): rpmbuild, file (CPack's dpkg-shlibdeps step), systemd-analyze, groff
+  rpm file systemd groff-base
 )
 
 missing=()
