@@ -1,5 +1,6 @@
 #include "source/mysql/transaction_assembler.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstring>
 
@@ -65,6 +66,51 @@ std::string MysqlGtidText(std::string_view body) {
 }
 
 }  // namespace
+
+std::string DdlTableName(std::string_view s) {
+  auto skip_space = [&] {
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
+  };
+  auto eat = [&](std::string_view word) {
+    skip_space();
+    if (!StartsWithWord(s, word)) return false;
+    s.remove_prefix(word.size());
+    return true;
+  };
+  const bool truncate = eat("TRUNCATE");
+  if (!truncate && !(eat("ALTER") || eat("CREATE") || eat("DROP") || eat("RENAME"))) return "";
+  eat("OR REPLACE");
+  eat("TEMPORARY");
+  eat("ONLINE");
+  eat("IGNORE");
+  if (!eat("TABLE") && !truncate) return "";
+  if (eat("IF")) {
+    eat("NOT");
+    eat("EXISTS");
+  }
+  skip_space();
+  std::string name;
+  while (!s.empty()) {
+    if (s.front() == '`') {
+      size_t end = 1;
+      name.clear();
+      while (end < s.size() && !(s[end] == '`' && (end + 1 >= s.size() || s[end + 1] != '`'))) {
+        if (s[end] == '`') ++end;  // a doubled backtick inside the name
+        name.push_back(s[end++]);
+      }
+      s.remove_prefix(std::min(end + 1, s.size()));
+    } else {
+      size_t end = 0;
+      while (end < s.size() && (std::isalnum(static_cast<unsigned char>(s[end])) || s[end] == '_' || s[end] == '$')) ++end;
+      if (end == 0) break;
+      name = std::string(s.substr(0, end));
+      s.remove_prefix(end);
+    }
+    if (s.empty() || s.front() != '.') break;
+    s.remove_prefix(1);  // db.table: keep the part after the dot
+  }
+  return name;
+}
 
 TransactionAssembler::TransactionAssembler(std::string source_name, TableFilter filter, const Position& start,
                                            JsonColumns json_columns, OnDdl on_ddl, Emit emit)
@@ -195,6 +241,7 @@ core::Status TransactionAssembler::OnQuery(const Event& event) {
     c.op = change::Op::kUpdate;
     c.source.name = source_name_;
     c.source.db = db.empty() ? filter_.database() : db;
+    c.source.table = DdlTableName(statement);
     c.source.gtid = tx_gtid_text_;
     c.source.file = file_;
     c.source.pos = EventStart(event);

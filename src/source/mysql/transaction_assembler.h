@@ -118,4 +118,8 @@ class TransactionAssembler {
   uint64_t row_changes_ = 0;
 };
 
+// The table a DDL statement names, best effort ("" when it is not a table statement):
+// ALTER/CREATE/DROP/TRUNCATE/RENAME TABLE [IF [NOT] EXISTS] [db.]name -> name.
+std::string DdlTableName(std::string_view statement);
+
 }  // namespace weft::source::mysql
