@@ -60,21 +60,45 @@ def indent_of(s):
     return len(s) - len(s.lstrip(" "))
 
 
+SUBITEM = re.compile(r"(\S+:)\s+(\S.*)")
+
+
 def definition_list(block):
-    """Indented lines with "term  description" and deeper continuation lines -> .TP entries."""
+    """Indented lines with "term  description" and continuation lines -> .TP entries.
+
+    A continuation line indented deeper than the description column continues its line. One that
+    starts at the description column continues it too, unless it has the shape "word:  text" like
+    the description's first line: then the description is a list of its own ("--from WHERE
+    snapshot: ... / now: ... / OFFSET: ..."), rendered as a nested list."""
     out = []
-    entries = []
+    entries = []  # (term, description lines)
+    desc_col = 0
     for raw in block:
         body = raw.strip()
-        parts = GAP.split(body, maxsplit=1)
         if entries and indent_of(raw) > indent_of(block[0]):
-            entries[-1][1].append(body)  # continues the previous description
-        else:
-            entries.append((parts[0], parts[1:]))
+            lines = entries[-1][1]
+            if (indent_of(raw) == desc_col and lines and SUBITEM.fullmatch(lines[0])
+                    and SUBITEM.fullmatch(body)):
+                lines.append(body)
+            elif lines:
+                lines[-1] += " " + body
+            else:
+                lines.append(body)
+            continue
+        parts = GAP.split(body, maxsplit=1)
+        desc_col = raw.find(parts[1], indent_of(raw) + len(parts[0])) if len(parts) > 1 else 0
+        entries.append((parts[0], parts[1:]))
     for term, desc in entries:
         out.append(".TP")
         out.append(tag(term))
-        out.extend(line(esc(d)) for d in desc)
+        if len(desc) > 1:
+            out.append(".RS 7")  # the body column of the .TP (its default indent)
+            for item in desc:
+                sub_tag, text = SUBITEM.fullmatch(item).groups()
+                out += [".TP 10", "\\fI" + esc(sub_tag) + "\\fR", line(esc(text))]
+            out.append(".RE")
+        else:
+            out.extend(line(esc(d)) for d in desc)
     return out
 
 
@@ -125,7 +149,7 @@ def format_help(text, command_prefix):
             in_paragraph = False
             i += 1
             continue
-        if s.endswith(":") and len(s) < 40:
+        if s.endswith(":") and len(s) < 40 and not in_paragraph:
             out += [".PP", "\\fB" + esc(s) + "\\fR"]
             in_paragraph = False
             i += 1
