@@ -10,7 +10,8 @@ is appended to RECORD_FILE as one line of canonical extended JSON (types kept: $
 $numberLong, $numberDecimal, $date, $binary), in arrival order.
 
 Write commands (update/delete/insert) are answered per SCENARIO:
-  ok                   apply them to an in-memory store and acknowledge (find reads the store)
+  ok                   apply them to an in-memory store and acknowledge (find reads the store); a
+                       replacement with a top-level "$" field gets writeError 52, as from a server
   close_n ARG          close the connection on the first ARG write commands, then as ok
   not_primary_n ARG    answer the first ARG write commands with NotWritablePrimary (10107, labelled
                        RetryableWriteError as a 4.4+ server does), then as ok
@@ -67,9 +68,15 @@ def apply(command, doc, skip=()):
     coll = store.setdefault(doc[command], OrderedDict())
     n = 0
     upserted = []
+    refused = []
     if command == "update":
         for i, op in enumerate(doc.get("updates", [])):
             if i in skip:
+                continue
+            bad = [k for k in op["u"] if k.startswith("$")]
+            if bad:  # as a real server refuses it
+                refused.append({"index": i, "code": 52, "errmsg": "The dollar ($) prefixed field '%s' in '%s' "
+                                "is not allowed in the context of an update's replacement document." % (bad[0], bad[0])})
                 continue
             key = canonical(op["q"]["_id"])
             if key not in coll:
@@ -86,6 +93,8 @@ def apply(command, doc, skip=()):
                 coll[canonical(d["_id"])] = d
                 n += 1
     reply = {"n": n}
+    if refused:
+        reply["writeErrors"] = refused
     if command == "update":
         reply["nModified"] = n - len(upserted)
         if upserted:
@@ -107,7 +116,7 @@ def write_reply(request, command, doc):
         errors = parse_write_errors().get(command, [])
         reply = apply(command, doc, skip={i for i, _ in errors})
         if errors:
-            reply["writeErrors"] = [{"index": i, "code": c, "errmsg": "scripted error %d" % c} for i, c in errors]
+            reply["writeErrors"] = reply.get("writeErrors", []) + [{"index": i, "code": c, "errmsg": "scripted error %d" % c} for i, c in errors]
         return request.ok(reply)
     reply = apply(command, doc)
     if unacknowledged:
