@@ -2,12 +2,45 @@
 
 #include <mysqld_error.h>
 
+#include <algorithm>
+#include <map>
+
 namespace weft::source::mysql {
 
 BinlogStream::~BinlogStream() {
   if (event_) mariadb_free_rpl_event(event_);
   if (rpl_) mariadb_rpl_close(rpl_);
   // conn_ closes the MYSQL* after the rpl handle that points at it is gone.
+}
+
+// The server waits silently, instead of failing, when asked for a GTID beyond its binlog state
+// (RESET MASTER, or a different server behind the same address): check first. A GTID older than
+// the oldest binlog the server itself reports (1236) once the dump starts.
+core::Status CheckGtidInBinlog(Connection& conn, const std::string& gtid_state) {
+  auto wanted = GtidState::Parse(gtid_state);
+  if (!wanted.ok()) return wanted.status();
+  WEFT_ASSIGN_OR_RETURN(auto server_state, conn.QueryValue("SELECT @@global.gtid_binlog_state"));
+  std::map<uint32_t, uint64_t> newest;  // domain -> highest sequence the binlogs hold
+  std::string text = server_state.value_or("");
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find(',', start);
+    if (end == std::string::npos) end = text.size();
+    if (auto one = GtidState::Parse(text.substr(start, end - start)); one.ok()) {
+      for (const Gtid& g : one->gtids()) newest[g.domain] = std::max(newest[g.domain], g.sequence);
+    }
+    start = end + 1;
+  }
+  for (const Gtid& g : wanted->gtids()) {
+    auto it = newest.find(g.domain);
+    if (it == newest.end() || it->second < g.sequence) {
+      return core::DataLoss("source " + conn.source_name() + " (" + conn.address() + "): the server no longer has this position: GTID " +
+                            g.ToString() + " is not in its binlogs (binlog state '" + text +
+                            "': binlogs reset, or another server). Restart from a fresh snapshot (`weft tail "
+                            "--from snapshot`, or on_lost_position = \"resnapshot\")");
+    }
+  }
+  return core::Status::Ok();
 }
 
 core::Result<std::unique_ptr<BinlogStream>> BinlogStream::Open(const config::SourceConfig& config,
@@ -35,6 +68,7 @@ core::Result<std::unique_ptr<BinlogStream>> BinlogStream::Open(const config::Sou
   WEFT_RETURN_IF_ERROR(conn.Execute("SET @master_heartbeat_period = " +
                                     std::to_string(uint64_t{options.heartbeat_s} * 1000000000ull)));
   const bool by_gtid = stream->is_mariadb_ && start.has_gtid;
+  if (by_gtid) WEFT_RETURN_IF_ERROR(CheckGtidInBinlog(conn, start.gtid));
   if (by_gtid) {
     WEFT_RETURN_IF_ERROR(conn.Execute("SET @slave_connect_state = " + conn.Quote(start.gtid)));
     WEFT_RETURN_IF_ERROR(conn.Execute("SET @slave_gtid_strict_mode = 0"));

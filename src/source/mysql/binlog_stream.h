@@ -69,4 +69,7 @@ class BinlogStream {
   uint64_t bytes_ = 0;
 };
 
+// DataLoss when a MariaDB GTID state asks for more than the server's binlogs hold (see .cpp).
+core::Status CheckGtidInBinlog(Connection& conn, const std::string& gtid_state);
+
 }  // namespace weft::source::mysql

@@ -13,6 +13,7 @@
 #include <map>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -47,6 +48,11 @@ class GtidState {
   void Update(const Gtid& gtid) { domains_[gtid.domain] = gtid; }
   std::string ToString() const;  // domains in ascending order, comma-separated
   bool empty() const { return domains_.empty(); }
+  std::vector<Gtid> gtids() const {
+    std::vector<Gtid> out;
+    for (const auto& [domain, gtid] : domains_) out.push_back(gtid);
+    return out;
+  }
 
  private:
   std::map<uint32_t, Gtid> domains_;
