@@ -56,7 +56,8 @@ class ViewEngine {
 
   // Snapshot: rebuild every document of every view of `source` from the state, in root
   // primary-key order, calling `each` per write (documents unchanged since the last write are
-  // skipped). Used after a snapshot loads. `each` may commit and begin transactions.
+  // skipped). Used after a snapshot loads. `each` may commit and begin transactions but must not
+  // apply changes (the build scans the root replicas while it runs).
   virtual core::Status BuildAll(const std::string& source,
                                 const std::function<core::Status(PendingWrite&&)>& each) = 0;
 
