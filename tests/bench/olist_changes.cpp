@@ -97,7 +97,8 @@ class Script {
         break;
       }
       case kOrderInsert: {
-        int64_t n = new_orders_++;
+        // New ids depend on the workload's seed too, so two workloads can run one after the other.
+        int64_t n = static_cast<int64_t>(o_.seed % 1000000) * 100000000 + new_orders_++;
         std::string order = Id(d_.seed, Table::kNewOrder, n), customer = Id(d_.seed, Table::kNewCustomer, n);
         const Place& place = PickPlace(rng_);
         std::fprintf(out_, "INSERT INTO ecom_customers VALUES ('%s','%s','%05lld','%s','%s');\n", customer.c_str(),

@@ -12,7 +12,12 @@
 //       updates ecom_orders.bench_ts = NOW(6) on distinct orders at R per second for S seconds (one
 //       autocommit transaction each) and watches the SQLite sink for each new value: latency is the
 //       time it became visible minus bench_ts. Prints a JSON summary; FILE gets one latency (ms) a line.
+//   olist_probe fetch --port P [--host H] --user U [--password W] --file F --start POS
+//       fetch-only reading (the physical limit): libmariadb's replication API fetches the binlog from
+//       F:POS to its current end, without decoding rows; prints events, bytes, seconds as JSON
 #include <mysql.h>
+// after mysql.h, which it needs
+#include <mariadb_rpl.h>
 #include <sqlite3.h>
 
 #include <algorithm>
@@ -235,6 +240,36 @@ int Latency(std::map<std::string, std::string>& o) {
   return lost == 0 ? 0 : 1;
 }
 
+int Fetch(std::map<std::string, std::string>& o) {
+  o["db"] = "";
+  MYSQL* my = Connect(o);
+  for (const char* sql : {"SET @master_binlog_checksum = @@global.binlog_checksum", "SET @mariadb_slave_capability = 4"}) {
+    if (mysql_query(my, sql)) Die(mysql_error(my));
+  }
+  MARIADB_RPL* rpl = mariadb_rpl_init(my);
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_SERVER_ID, 5498u);
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_FILENAME, o["file"].c_str(), o["file"].size());
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_START, std::strtoul(o["start"].c_str(), nullptr, 10));
+  // NON_BLOCK: the server ends the dump at the current end of the binlog instead of waiting.
+  mariadb_rpl_optionsv(rpl, MARIADB_RPL_FLAGS, static_cast<unsigned int>(MARIADB_RPL_BINLOG_DUMP_NON_BLOCK));
+  auto start = Clock::now();
+  if (mariadb_rpl_open(rpl) != 0) Die(std::string("mariadb_rpl_open: ") + mysql_error(my));
+  int64_t events = 0, bytes = 0;
+  MARIADB_RPL_EVENT* ev = nullptr;
+  while ((ev = mariadb_rpl_fetch(rpl, ev)) != nullptr) {
+    ++events;
+    bytes += static_cast<int64_t>(ev->raw_data_size - ev->raw_data_ofs);
+  }
+  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  if (mysql_errno(my) != 0) Die(std::string("fetch: ") + mysql_error(my));
+  mariadb_rpl_close(rpl);
+  mysql_close(my);
+  std::printf("{\"events\": %lld, \"bytes\": %lld, \"seconds\": %.6f, \"events_per_s\": %.1f, \"mb_per_s\": %.1f}\n",
+              static_cast<long long>(events), static_cast<long long>(bytes), seconds, events / seconds,
+              bytes / seconds / 1e6);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -248,5 +283,6 @@ int main(int argc, char** argv) {
   if (command == "wait-doc") return WaitDoc(o);
   if (command == "wait-offset") return WaitOffset(o);
   if (command == "latency") return Latency(o);
+  if (command == "fetch") return Fetch(o);
   Die("unknown command " + command);
 }
