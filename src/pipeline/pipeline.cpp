@@ -94,6 +94,15 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
   timer_->data = this;
   uv_timer_start(timer_, [](uv_timer_t* t) {
     auto* self = static_cast<Pipeline*>(t->data);
+    for (auto it = self->reconcile_retry_.begin(); it != self->reconcile_retry_.end();) {
+      if (Clock::now() < it->second) {
+        ++it;
+        continue;
+      }
+      std::string view = it->first;
+      it = self->reconcile_retry_.erase(it);
+      self->ReconcileView(view);
+    }
     self->PumpWriters();
     self->MaybeAdvance();
   }, kTickMs, kTickMs);
@@ -244,7 +253,10 @@ core::Status Pipeline::ApplyPending() {
   WEFT_RETURN_IF_ERROR(db_->Commit());
   figures_.outbox_depth += static_cast<int64_t>(entries.size());
   for (const auto& [source, batch] : batches) {
-    if (batch.kind == SourceBatch::Kind::kSnapshotDone) ReconcileAfterSnapshot(source);
+    if (batch.kind != SourceBatch::Kind::kSnapshotDone) continue;
+    for (const auto& view : config_.views) {
+      if (view.source == source) ReconcileView(view.name);
+    }
   }
   return core::Status::Ok();
 }
@@ -252,60 +264,65 @@ core::Status Pipeline::ApplyPending() {
 // After a snapshot commits, the sink may still hold documents the snapshot did not produce: left by
 // an earlier run whose snapshot was interrupted, or of rows deleted while weft was not running from
 // an offset. A Scan job runs on the writer thread after the writes queued before it; every id it
-// finds that was not upserted since the snapshot started is deleted through the outbox.
-void Pipeline::ReconcileAfterSnapshot(const std::string& source) {
-  for (const auto& view : config_.views) {
-    if (view.source != source) continue;
-    SinkRun& sink_run = *sinks_.at(view.sink);
-    auto extras = std::make_shared<std::vector<sink::DocumentWrite>>();
-    auto scan_status = std::make_shared<core::Status>();
-    std::string view_name = view.name, sink_name = view.sink, collection = view.collection;
-    sink_run.writer->Post(
-        [extras, scan_status, collection, produced = produced_ids_[view_name]](sink::DocumentSink& sink) {
-          *scan_status = sink.Scan(collection, [&](const change::Value& id, const std::string& id_key, const std::string&) {
-            if (produced.count(id_key)) return;
-            sink::DocumentWrite w;
-            w.collection = collection;
-            w.id = id;
-            w.id_key = id_key;
-            extras->push_back(std::move(w));
-          });
-        },
-        [this, extras, scan_status, view_name, sink_name]() {
-          if (phase_ == Phase::kDone) return;
-          auto produced = produced_ids_.extract(view_name);
-          if (!scan_status->ok()) {
-            log_.Warn("view " + view_name + ": could not list the sink's documents to remove those the snapshot "
-                      "did not produce: " + scan_status->ToString());
-            return MaybeAdvance();
-          }
-          std::vector<state::OutboxEntry> deletes;
-          for (auto& w : *extras) {
-            if (!produced.empty() && produced.mapped().count(w.id_key)) continue;  // upserted while scanning
-            state::OutboxEntry e;
-            e.sink = sink_name;
-            e.view = view_name;
-            e.write = std::move(w);
-            deletes.push_back(std::move(e));
-          }
-          if (!deletes.empty()) {
-            core::Status s = db_->Begin();
-            if (s.ok()) s = db_->AppendOutbox(&deletes);
-            if (s.ok()) {
-              s = db_->Commit();
-            } else {
-              db_->Rollback();
-            }
-            if (!s.ok()) return Finish(s);
-            figures_.outbox_depth += static_cast<int64_t>(deletes.size());
-            log_.Info("view " + view_name + ": deleting " + std::to_string(deletes.size()) +
-                      " documents the snapshot did not produce");
-          }
-          CheckBackPressure();
-          PumpWriters();
-          MaybeAdvance();
+// finds that was not upserted since the snapshot started is deleted through the outbox. When the
+// sink cannot be listed, the reconciliation is retried after a pause (the ids keep being tracked).
+void Pipeline::ReconcileView(const std::string& view_name) {
+  const config::ViewConfig& view = *config_.FindView(view_name);
+  SinkRun& sink_run = *sinks_.at(view.sink);
+  auto extras = std::make_shared<std::vector<sink::DocumentWrite>>();
+  auto scan_status = std::make_shared<core::Status>();
+  std::string sink_name = view.sink, collection = view.collection;
+  sink_run.writer->Post(
+      [extras, scan_status, collection, produced = produced_ids_[view_name]](sink::DocumentSink& sink,
+                                                                             const core::Status& open) {
+        if (!open.ok()) {
+          *scan_status = open;
+          return;
+        }
+        *scan_status = sink.Scan(collection, [&](const change::Value& id, const std::string& id_key, const std::string&) {
+          if (produced.count(id_key)) return;
+          sink::DocumentWrite w;
+          w.collection = collection;
+          w.id = id;
+          w.id_key = id_key;
+          extras->push_back(std::move(w));
         });
-  }
+      },
+      [this, extras, scan_status, view_name, sink_name]() {
+        if (phase_ == Phase::kDone) return;
+        if (!scan_status->ok()) {
+          log_.Warn("view " + view_name + ": cannot list the sink's documents yet to remove those the snapshot "
+                    "did not produce (" + scan_status->ToString() + "); retrying in 5 s");
+          reconcile_retry_[view_name] = Clock::now() + std::chrono::seconds(5);
+          return;
+        }
+        auto produced = produced_ids_.extract(view_name);
+        std::vector<state::OutboxEntry> deletes;
+        for (auto& w : *extras) {
+          if (!produced.empty() && produced.mapped().count(w.id_key)) continue;  // upserted while scanning
+          state::OutboxEntry e;
+          e.sink = sink_name;
+          e.view = view_name;
+          e.write = std::move(w);
+          deletes.push_back(std::move(e));
+        }
+        if (!deletes.empty()) {
+          core::Status s = db_->Begin();
+          if (s.ok()) s = db_->AppendOutbox(&deletes);
+          if (s.ok()) {
+            s = db_->Commit();
+          } else {
+            db_->Rollback();
+          }
+          if (!s.ok()) return Finish(s);
+          figures_.outbox_depth += static_cast<int64_t>(deletes.size());
+          log_.Info("view " + view_name + ": deleting " + std::to_string(deletes.size()) +
+                    " documents the snapshot did not produce");
+        }
+        CheckBackPressure();
+        PumpWriters();
+        MaybeAdvance();
+      });
 }
 
 void Pipeline::PumpWriters() {
@@ -341,7 +358,11 @@ void Pipeline::SendBatch(SinkRun& run) {
   run.in_flight = true;
   SinkRun* run_ptr = &run;
   run.writer->Post(
-      [sent](sink::DocumentSink& sink) {
+      [sent](sink::DocumentSink& sink, const core::Status& open) {
+        if (!open.ok()) {
+          sent->status = open;
+          return;
+        }
         std::vector<sink::DocumentWrite> writes;
         writes.reserve(sent->entries.size());
         for (const auto& e : sent->entries) writes.push_back(e.write);

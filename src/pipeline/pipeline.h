@@ -86,7 +86,7 @@ class Pipeline {
   void OnWriteDone(SinkRun& run, const SentBatch& sent);
   void CheckBackPressure();
   void MaybeAdvance();  // drain -> start sources; oneshot phases; stop -> finish
-  void ReconcileAfterSnapshot(const std::string& source);
+  void ReconcileView(const std::string& view);
   void Finish(const core::Status& status);
   static void OnIdle(uv_idle_t* handle);
 
@@ -110,6 +110,7 @@ class Pipeline {
   // Per view, while a snapshot of its source is being reconciled with the sink: every id upserted
   // since the snapshot started. Documents in the sink outside this set are deleted.
   std::map<std::string, std::set<std::string>> produced_ids_;
+  std::map<std::string, std::chrono::steady_clock::time_point> reconcile_retry_;  // view -> when
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point stop_deadline_;
 };

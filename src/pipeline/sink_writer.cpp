@@ -31,7 +31,13 @@ void SinkWriter::ThreadMain() {
       job = std::move(queued_.front());
       queued_.pop_front();
     }
-    job.work(*sink_);
+    core::Status open;
+    if (!opened_) {
+      open = sink_->Open();
+      opened_ = open.ok();
+      if (opened_) log_.Info("opened");
+    }
+    job.work(*sink_, open);
     {
       std::lock_guard lock(mutex_);
       finished_.push_back(std::move(job.done));

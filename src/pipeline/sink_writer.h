@@ -21,8 +21,10 @@ namespace weft::pipeline {
 
 class SinkWriter {
  public:
-  // `work` runs on the writer thread; `done` runs afterwards on the loop thread.
-  using Work = std::function<void(sink::DocumentSink& sink)>;
+  // `work` runs on the writer thread; `done` runs afterwards on the loop thread. The writer opens
+  // the sink before the first job and again after a failed open; `open` is that open's status, and a
+  // job must not use the sink when it is not ok (it reports the failure so the engine backs off).
+  using Work = std::function<void(sink::DocumentSink& sink, const core::Status& open)>;
   using Done = std::function<void()>;
 
   SinkWriter(std::string name, std::unique_ptr<sink::DocumentSink> sink, uv_loop_t* loop);
@@ -57,6 +59,7 @@ class SinkWriter {
   std::deque<Job> queued_;     // guarded by mutex_
   std::deque<Done> finished_;  // guarded by mutex_
   bool stopping_ = false;      // guarded by mutex_
+  bool opened_ = false;        // writer thread only
   size_t pending_ = 0;         // loop thread only
 };
 
