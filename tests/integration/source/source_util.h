@@ -2,6 +2,8 @@
 // Helpers for the source integration tests: a config file for a harness server, `weft tail` output
 // as parsed records, waiting for output with a deadline (a hung test fails, it does not hang).
 
+#include <signal.h>
+
 #include <chrono>
 #include <string>
 #include <thread>
