@@ -68,8 +68,9 @@ class DocumentSink {
   // The id_key that Scan() reports for a document written with _id `id`. It is IdKeyOf(id) except
   // where the sink cannot keep the _id's kind: the JSONL sink stores a binary or temporal scalar
   // _id as a plain JSON string, MongoDB keeps temporal values inside _id as strings. Compare Scan's
-  // id_key with ScanIdKey(expected id), never with IdKeyOf, and pass Scan's own id_key and id on
-  // when deleting a scanned document.
+  // id_key with ScanIdKey(expected id), never with IdKeyOf (verify, and the reconciliation after a
+  // snapshot: a produced document must not look "extra"), and pass Scan's own id_key and id on when
+  // deleting a scanned document. Pure: unlike the other methods it may be called from any thread.
   virtual std::string ScanIdKey(const change::Value& id) const { return IdKeyOf(id); }
 };
 
