@@ -4,7 +4,7 @@
 #include <set>
 
 #include "change/value.h"
-#include "verify/json_tree.h"
+#include "change/json_parse.h"
 
 namespace weft::verify {
 namespace {
@@ -111,8 +111,8 @@ std::string Truncate(std::string_view text, size_t max) {
 std::vector<PathDiff> DiffDocuments(std::string_view expected, std::string_view actual, const DiffOptions& options,
                                     size_t* total) {
   Differ differ(options);
-  auto e = ParseJsonTree(expected);
-  auto a = ParseJsonTree(actual);
+  auto e = change::ParseJsonValue(expected);
+  auto a = change::ParseJsonValue(actual);
   if (e.ok() && a.ok()) {
     differ.Walk("", *e, *a);
     // Parsed trees can be equal while the texts are not (escaping, spacing): still a difference,

@@ -2,6 +2,8 @@
 // Field-level differences between an expected and an actual document, both given as a sink's
 // canonical text (weft's JSON rendering, or MongoDB's canonical extended JSON), for `weft verify`
 // to show the operator WHERE two documents differ instead of two walls of JSON.
+// Both texts are read with change::ParseJsonValue, which keeps every number's exact text (a
+// 65-digit DECIMAL never passes through a double; 210.0 stays distinct from 210).
 // Pure; any thread.
 
 #include <optional>

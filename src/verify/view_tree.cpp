@@ -93,11 +93,11 @@ core::Result<ViewTree> ResolveView(const config::ViewConfig& view,
   for (const auto& lookup : view.lookups) {
     const std::string what = Where(lookup.location) + "view '" + view.name + "', lookup '" + lookup.path + "'";
     WEFT_ASSIGN_OR_RETURN(const TableSchema* schema, schema_of(lookup.table, what));
-    ViewNode node;
-    node.kind = lookup.type == "array" ? ViewNode::Kind::kArray : ViewNode::Kind::kObject;
     if (lookup.type != "array" && lookup.type != "object") {
       return core::InvalidArgument(what + ": type must be \"object\" or \"array\", not \"" + lookup.type + "\"");
     }
+    ViewNode node;
+    node.kind = lookup.type == "array" ? ViewNode::Kind::kArray : ViewNode::Kind::kObject;
     node.table = lookup.table;
     node.path = lookup.path;
     if (lookup.path.empty()) return core::InvalidArgument(what + ": path is empty");

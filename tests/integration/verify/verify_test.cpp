@@ -10,7 +10,7 @@
 #include "integration/harness/weft_process.h"
 #include "config/config.h"
 #include "sink/document_sink.h"
-#include "verify/json_tree.h"
+#include "change/json_parse.h"
 
 using namespace weft::test;
 using weft::change::Value;
@@ -89,7 +89,7 @@ void WriteDocs(const std::string& config_path, const std::string& sink_name, con
     w.id = id;
     w.id_key = weft::sink::IdKeyOf(id);
     if (!text.empty()) {
-      auto doc = weft::verify::ParseJsonTree(text);  // numbers keep their exact text ("129.00")
+      auto doc = weft::change::ParseJsonValue(text);  // numbers keep their exact text ("129.00")
       REQUIRE_MESSAGE(doc.ok(), doc.status().ToString());
       w.doc = std::move(doc).value();
     }
