@@ -1,0 +1,266 @@
+#!/usr/bin/env bash
+# The benchmark suite (issue 6), one command:
+#   tests/bench/run-bench.sh
+# Installs what is missing (tests/install-deps.sh, npm's @vlasky/zongji into a temp dir outside the
+# repo), builds weft and the bench tools in build-bench/, starts a throwaway MariaDB, and runs:
+#   snapshot   weft run --oneshot into SQLite at each scale, next to MariaDB's JSON_ARRAYAGG query
+#   catch-up   weft stopped, N mixed changes committed, weft restarted: changes/s (SQLite, null sink)
+#   latency    bench_ts = NOW(6) updates at a fixed rate: commit to visible in the SQLite sink
+#   reading    fetch-only vs weft's decoding vs zongji on the catch-up binlog range
+#   footprint  peak RSS (GNU time), state and sink file sizes per scale
+# and writes tests/bench/results/<date>/report.md plus PNG charts. Nothing is timed as a test assert.
+# Environment (defaults in brackets):
+#   BENCH_SCALES ["0.25 1 4"]  BENCH_REPEATS [3]  BENCH_REPEATS_LARGEST [1]  BENCH_CATCHUP_SCALE [1]
+#   BENCH_CHANGES [100000]  BENCH_LAT_RATE [1000]  BENCH_LAT_SECONDS [30]  WEFT_INNODB_POOL [1G]
+#   BENCH_BUILD [build-bench]  BENCH_OUT [tests/bench/results/<date>]  BENCH_KEEP=1 keeps the work dir
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+scales=${BENCH_SCALES:-"0.25 1 4"}
+repeats=${BENCH_REPEATS:-3}
+repeats_largest=${BENCH_REPEATS_LARGEST:-1}
+catchup_scale=${BENCH_CATCHUP_SCALE:-1}
+changes=${BENCH_CHANGES:-100000}
+lat_rate=${BENCH_LAT_RATE:-1000}
+lat_seconds=${BENCH_LAT_SECONDS:-30}
+export WEFT_INNODB_POOL=${WEFT_INNODB_POOL:-1G}
+build=${BENCH_BUILD:-$root/build-bench}
+out=${BENCH_OUT:-$root/tests/bench/results/$(date +%F)}
+node_dir=/tmp/weft-bench-node
+
+"$root/tests/install-deps.sh"
+command -v node >/dev/null && command -v npm >/dev/null || apt-get install -y --no-install-recommends nodejs npm
+if [ ! -d "$node_dir/node_modules/@vlasky/zongji" ]; then
+  mkdir -p "$node_dir"
+  (cd "$node_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund @vlasky/zongji >/dev/null)
+fi
+echo "==> building weft and the bench tools in $build"
+cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+ninja -C "$build" weft olist_gen olist_probe >/dev/null
+weft="$build/weft"
+gen="$build/tests/bench/olist_gen"
+probe="$build/tests/bench/olist_probe"
+
+work=$(mktemp -d /tmp/weft-bench.XXXXXX)
+results="$work/results.jsonl"
+log="$work/bench.log"
+bg_pid=""
+cleanup() {
+  [ -n "$bg_pid" ] && kill -TERM "$bg_pid" 2>/dev/null && wait "$bg_pid" 2>/dev/null || true
+  "$root/tests/mariadb-throwaway.sh" stop "$work/mariadb" || true
+  [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$work"
+}
+trap cleanup EXIT
+echo "==> work dir $work (log: $log)"
+
+port=$("$root/tests/mariadb-throwaway.sh" start "$work/mariadb")
+sql() { mariadb --protocol=TCP -h127.0.0.1 -P"$port" -uroot --local-infile=1 "$@"; }
+sql -e "CREATE USER weft@'127.0.0.1' IDENTIFIED BY 'bench';
+        GRANT SELECT, RELOAD, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO weft@'127.0.0.1';"
+export WEFT_MYSQL_PASSWORD=bench
+
+now() { date +%s.%N; }
+elapsed() { /usr/bin/python3 -c "import sys; print(f'{float(sys.argv[2]) - float(sys.argv[1]):.6f}')" "$1" "$2"; }
+load1() { cut -d' ' -f1 /proc/loadavg; }
+record() { echo "$1" >>"$results"; echo "    $1"; }
+rss_kb() { local v; v=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$1" 2>/dev/null); echo "${v:-0}"; }
+size_of() { local total=0 f; for f in "$@"; do [ -f "$f" ] && total=$((total + $(stat -c %s "$f"))); done; echo "$total"; }
+gtid_seq() { sql -N -e "SELECT @@gtid_binlog_pos" | tr ',' '\n' | sed -n 's/^0-[0-9]*-//p'; }
+master() { sql -N -e "SHOW MASTER STATUS" | cut -f1,2; }
+
+# load SCALE: a fresh `shop` database with the generated data set (TSV files made once per scale).
+load() {
+  local scale=$1 dir="$work/tsv-$1" t
+  if [ ! -d "$dir" ]; then mkdir -p "$dir" && "$gen" tsv --scale "$scale" --out "$dir"; fi
+  sql -e "DROP DATABASE IF EXISTS shop; CREATE DATABASE shop"
+  sql shop <"$root/tests/data/seeds/schema.sql"
+  for t in customers orders order_items order_payments products sellers; do
+    sql shop -e "LOAD DATA LOCAL INFILE '$dir/ecom_$t.tsv' INTO TABLE ecom_$t"
+  done
+}
+
+# config DIR SINK: the seeds' orderSingleView into SINK (sqlite: DIR/docs.db; null: JSONL to /dev/null).
+config() {
+  local dir=$1 sink=$2 sink_conf
+  mkdir -p "$dir"
+  if [ "$sink" = sqlite ]; then sink_conf='kind = "sqlite"
+path = "docs.db"'; else sink_conf='kind = "jsonl"
+path = "/dev/null"'; fi
+  cat >"$dir/weft.toml" <<TOML
+[state]
+path = "state.db"
+
+[sources.shop]
+kind = "mysql"
+host = "127.0.0.1"
+port = $port
+user = "weft"
+password = "\${WEFT_MYSQL_PASSWORD}"
+database = "shop"
+
+[sinks.out]
+$sink_conf
+
+[status]
+listen = "off"
+
+[[views]]
+name = "order_single_view"
+source = "shop"
+root = "ecom_orders"
+sink = "out"
+collection = "orderSingleView"
+
+  [[views.lookups]]
+  table = "ecom_customers"
+  path = "customer_info"
+  type = "object"
+  relation = [["customer_id", "customer_id"]]
+
+  [[views.lookups]]
+  table = "ecom_order_payments"
+  path = "order_payments"
+  type = "array"
+  relation = [["order_id", "order_id"]]
+
+  [[views.lookups]]
+  table = "ecom_order_items"
+  path = "order_items"
+  type = "array"
+  relation = [["order_id", "order_id"]]
+
+  [[views.lookups]]
+  table = "ecom_products"
+  path = "order_items.product"
+  type = "object"
+  relation = [["order_items.product_id", "product_id"]]
+
+  [[views.lookups]]
+  table = "ecom_sellers"
+  path = "order_items.seller"
+  type = "object"
+  relation = [["order_items.seller_id", "seller_id"]]
+TOML
+}
+
+rows_of() { "$gen" info --scale "$1" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(sum(d[k] for k in ('orders','customers','items','payments','products','sellers')))"; }
+
+# snapshot SCALE REP: weft run --oneshot into SQLite, then MariaDB's one-query full refresh.
+snapshot() {
+  local scale=$1 rep=$2 dir="$work/snap-$1-$2" t0 t1 rc=0 docs
+  config "$dir" sqlite
+  local l0; l0=$(load1); t0=$(now)
+  (cd "$dir" && timeout 3600 /usr/bin/time -v -o time.txt "$weft" run --oneshot -c weft.toml >out.txt 2>err.txt) || rc=$?
+  t1=$(now)
+  docs=$(sqlite3 "$dir/docs.db" "SELECT count(*) FROM orderSingleView" 2>/dev/null || echo 0)
+  record "{\"bench\": \"snapshot\", \"engine\": \"weft\", \"scale\": $scale, \"rep\": $rep, \"rc\": $rc, \"seconds\": $(elapsed "$t0" "$t1"), \"rows\": $(rows_of "$scale"), \"docs\": $docs, \"rss_kb\": $(rss_kb "$dir/time.txt"), \"state_bytes\": $(size_of "$dir"/state.db*), \"sink_bytes\": $(size_of "$dir"/docs.db*), \"load1\": $l0}"
+  [ "$rc" = 0 ] || { echo "weft run --oneshot failed (exit $rc); its log ends:"; tail -5 "$dir/err.txt"; } | tee -a "$log"
+  cp "$dir/err.txt" "$work/weft-oneshot-$scale-$rep.log"
+  l0=$(load1); t0=$(now)
+  local res; res=$(sql -N shop <"$root/tests/bench/order_docs.sql")
+  t1=$(now)
+  record "{\"bench\": \"snapshot\", \"engine\": \"mariadb\", \"scale\": $scale, \"rep\": $rep, \"rc\": 0, \"seconds\": $(elapsed "$t0" "$t1"), \"docs\": $(cut -f1 <<<"$res"), \"doc_bytes\": $(cut -f2 <<<"$res"), \"load1\": $l0}"
+  rm -f "$dir"/docs.db* "$dir"/state.db*
+}
+
+# start_weft DIR: weft run in the background (peak RSS to DIR/time-N.txt); stop_weft: SIGTERM, wait.
+start_weft() {
+  local dir=$1 n=$2
+  (cd "$dir" && exec /usr/bin/time -v -o "time-$n.txt" "$weft" run -c weft.toml >>out.txt 2>>err.txt) &
+  bg_pid=$!
+}
+stop_weft() { kill -TERM "$bg_pid" 2>/dev/null || true; wait "$bg_pid" 2>/dev/null || true; bg_pid=""; }
+
+# reading FILE POS REP: the same binlog range read three ways.
+reading() {
+  local file=$1 pos=$2 rep=$3 t0 t1 res wpid
+  res=$("$probe" fetch --port "$port" --user root --file "$file" --start "$pos")
+  record "{\"bench\": \"reading\", \"reader\": \"fetch\", \"rep\": $rep, \"changes\": $changes, \"result\": $res}"
+  local fifo="$work/tail.fifo" dir="$work/tail"; rm -f "$fifo"; mkfifo "$fifo"; config "$dir" null
+  t0=$(now)
+  (cd "$dir" && exec "$weft" tail -c weft.toml --source shop --from "v1;file=$file;pos=$pos;skip=0" >"$fifo" 2>tail.err) &
+  wpid=$!
+  local lines; lines=$(head -n "$changes" "$fifo" | wc -l)
+  t1=$(now)
+  kill -TERM "$wpid" 2>/dev/null || true; wait "$wpid" 2>/dev/null || true
+  record "{\"bench\": \"reading\", \"reader\": \"weft tail\", \"rep\": $rep, \"changes\": $changes, \"records\": $lines, \"seconds\": $(elapsed "$t0" "$t1")}"
+  local end; end=$(master | cut -f2)
+  res=$(ZONGJI_DIR="$node_dir" timeout 900 node "$root/tests/bench/zongji_read.mjs" 127.0.0.1 "$port" weft bench "$file" "$pos" "$end" || echo '{"error": "zongji failed"}')
+  record "{\"bench\": \"reading\", \"reader\": \"zongji\", \"rep\": $rep, \"changes\": $changes, \"result\": $res}"
+}
+
+# catchup SINK REP: snapshot with weft run, stop it, commit the changes, restart and time the catch-up.
+catchup() {
+  local sink=$1 rep=$2 dir="$work/catchup-$1-$2" t0 t1 rc=0 seq mfile mpos summary marker="m-$1-$2"
+  load "$catchup_scale"
+  config "$dir" "$sink"
+  seq=$(gtid_seq)
+  start_weft "$dir" 1
+  "$probe" wait-offset --state "$dir/state.db" --gtid-seq "$seq" --timeout 3600 >/dev/null || rc=$?
+  stop_weft
+  summary=$("$gen" changes --scale "$catchup_scale" --count "$changes" --change-seed "$rep" --marker "$marker" --out "$work/changes.sql")
+  read -r mfile mpos < <(master)
+  t0=$(now)
+  sql shop <"$work/changes.sql"
+  t1=$(now)
+  local apply; apply=$(elapsed "$t0" "$t1")
+  seq=$(gtid_seq)
+  if [ "$sink" = sqlite ] && [ "$rep" = 1 ]; then
+    local r; for r in $(seq 1 "$repeats"); do reading "$mfile" "$mpos" "$r"; done
+  fi
+  local l0; l0=$(load1); t0=$(now)
+  start_weft "$dir" 2
+  if [ "$sink" = sqlite ]; then
+    local order; order=$(/usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])['marker_order'])" "$summary")
+    "$probe" wait-doc --sink "$dir/docs.db" --collection orderSingleView --id "$order" --field order_status \
+      --value "$marker" --timeout 3600 >/dev/null || rc=$?
+  else
+    "$probe" wait-offset --state "$dir/state.db" --gtid-seq "$seq" --timeout 3600 >/dev/null || rc=$?
+  fi
+  t1=$(now)
+  stop_weft
+  record "{\"bench\": \"catchup\", \"sink\": \"$sink\", \"scale\": $catchup_scale, \"rep\": $rep, \"rc\": $rc, \"changes\": $changes, \"seconds\": $(elapsed "$t0" "$t1"), \"apply_seconds\": $apply, \"rss_kb\": $(rss_kb "$dir/time-2.txt"), \"snapshot_rss_kb\": $(rss_kb "$dir/time-1.txt"), \"state_bytes\": $(size_of "$dir"/state.db*), \"sink_bytes\": $(size_of "$dir"/docs.db*), \"load1\": $l0, \"workload\": $summary}"
+  cp "$dir/err.txt" "$work/weft-catchup-$sink-$rep.log"
+  rm -rf "$dir"
+}
+
+# latency: bench_ts = NOW(6) on distinct orders at a fixed rate, watched in the SQLite sink.
+latency() {
+  local dir="$work/latency" rc=0 seq res
+  load "$catchup_scale"
+  sql shop -e "ALTER TABLE ecom_orders ADD COLUMN bench_ts DATETIME(6)"
+  config "$dir" sqlite
+  seq=$(gtid_seq)
+  start_weft "$dir" 1
+  "$probe" wait-offset --state "$dir/state.db" --gtid-seq "$seq" --timeout 3600 >/dev/null || rc=$?
+  local l0; l0=$(load1)
+  res=$("$probe" latency --port "$port" --user root --db shop --sink "$dir/docs.db" \
+        --collection orderSingleView --rate "$lat_rate" --seconds "$lat_seconds" --out "$work/latencies.txt") || rc=$?
+  stop_weft
+  record "{\"bench\": \"latency\", \"scale\": $catchup_scale, \"rc\": $rc, \"rate\": $lat_rate, \"load1\": $l0, \"rss_kb\": $(rss_kb "$dir/time-1.txt"), \"result\": ${res:-null}}"
+}
+
+{
+  echo "{\"date\": \"$(date -u +%FT%TZ)\", \"host_cpus\": $(nproc), \"cpu\": \"$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)\", \"mem_mb\": $(($(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) / 1024)), \"mariadb\": \"$(sql -N -e 'SELECT VERSION()')\", \"weft_commit\": \"$(git -C "$root" rev-parse --short HEAD)\", \"zongji\": \"$(node -e "console.log(require('$node_dir/node_modules/@vlasky/zongji/package.json').version)" 2>/dev/null || echo '?')\", \"node\": \"$(node --version)\", \"innodb_pool\": \"$WEFT_INNODB_POOL\", \"changes\": $changes, \"repeats\": $repeats, \"lat_rate\": $lat_rate, \"lat_seconds\": $lat_seconds, \"load_at_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+} >"$work/meta.json"
+
+largest=$(tr ' ' '\n' <<<"$scales" | sort -g | tail -1)
+for scale in $scales; do
+  echo "==> snapshot, scale $scale"
+  load "$scale"
+  n=$repeats; [ "$scale" = "$largest" ] && n=$repeats_largest
+  for rep in $(seq 1 "$n"); do snapshot "$scale" "$rep"; done
+done
+for rep in $(seq 1 "$repeats"); do
+  for sink in sqlite null; do
+    echo "==> catch-up of $changes changes into $sink, run $rep"
+    catchup "$sink" "$rep"
+  done
+done
+echo "==> latency at $lat_rate changes/s for $lat_seconds s"
+latency
+echo "load_at_end $(cut -d' ' -f1-3 /proc/loadavg)" >>"$log"
+
+mkdir -p "$out"
+/usr/bin/python3 "$root/tests/bench/report.py" --results "$results" --meta "$work/meta.json" \
+  --latencies "$work/latencies.txt" --out "$out"
+echo "==> report: $out/report.md"
