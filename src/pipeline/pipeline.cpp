@@ -233,8 +233,9 @@ core::Status Pipeline::ApplyPending() {
   entries.reserve(writes.size());
   for (auto& w : writes) {
     if (w.write.doc) {
+      // Kept in the form the sink's Scan reports ids in, which the reconciliation compares with.
       auto it = produced_ids_.find(w.view);
-      if (it != produced_ids_.end()) it->second.insert(w.write.id_key);
+      if (it != produced_ids_.end()) it->second.insert(sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id));
     }
     state::OutboxEntry e;
     e.sink = std::move(w.sink);

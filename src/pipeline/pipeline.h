@@ -108,7 +108,8 @@ class Pipeline {
   FinishedHandler on_finished_;
   Figures figures_;
   // Per view, while a snapshot of its source is being reconciled with the sink: every id upserted
-  // since the snapshot started. Documents in the sink outside this set are deleted.
+  // since the snapshot started, as DocumentSink::ScanIdKey spells it. Documents in the sink outside
+  // this set are deleted.
   std::map<std::string, std::set<std::string>> produced_ids_;
   std::map<std::string, std::chrono::steady_clock::time_point> reconcile_retry_;  // view -> when
   std::chrono::steady_clock::time_point started_;

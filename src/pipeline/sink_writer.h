@@ -33,6 +33,8 @@ class SinkWriter {
   SinkWriter& operator=(const SinkWriter&) = delete;
 
   const std::string& name() const { return name_; }
+  // For the sink's pure methods only (ScanIdKey), which any thread may call.
+  const sink::DocumentSink& sink() const { return *sink_; }
   const core::Logger& log() const { return log_; }
   // Loop thread.
   void Post(Work work, Done done);
