@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <charconv>
 #include <cstring>
 
 #include "source/mysql/row_decoder.h"
@@ -210,6 +211,7 @@ void TransactionAssembler::BeginTransaction(const Event& event, bool has_gtid, c
   tx_index_ = 0;
   tx_skip_ = pending_skip_;
   tx_changes_.clear();
+  tx_indexes_.clear();
 }
 
 core::Status TransactionAssembler::OnQuery(const Event& event) {
@@ -293,6 +295,11 @@ core::Status TransactionAssembler::OnRows(const Event& event, RowsKind kind) {
                         : kind == RowsKind::kUpdate ? change::Op::kUpdate
                                                     : change::Op::kDelete;
   const uint64_t event_pos = EventStart(event);
+  const size_t needed = tx_changes_.size() + rows_scratch_.size();
+  if (tx_changes_.capacity() < needed) {
+    tx_changes_.reserve(std::max(needed, 2 * tx_changes_.capacity()));
+    tx_indexes_.reserve(tx_changes_.capacity());
+  }
   for (DecodedRow& row : rows_scratch_) {
     change::Change c;
     c.op = op;
@@ -313,7 +320,8 @@ core::Status TransactionAssembler::OnRows(const Event& event, RowsKind kind) {
 void TransactionAssembler::AddChange(change::Change&& change) {
   ++tx_index_;
   if (tx_index_ <= tx_skip_) return;  // delivered before the resume
-  tx_changes_.push_back(PendingChange{std::move(change), tx_index_});
+  tx_changes_.push_back(std::move(change));
+  tx_indexes_.push_back(tx_index_);
 }
 
 core::Status TransactionAssembler::Commit(const Event& event) {
@@ -332,23 +340,32 @@ core::Status TransactionAssembler::Commit(const Event& event) {
   batch.kind = SourceBatch::Kind::kTransaction;
   batch.offset = committed_.Encode();
   const int64_t ts_ms = int64_t{event.header.timestamp} * 1000;
-  batch.changes.reserve(tx_changes_.size());
-  for (size_t i = 0; i < tx_changes_.size(); ++i) {
-    change::Change& c = tx_changes_[i].change;
-    const bool last = i + 1 == tx_changes_.size();
+  // Inside offsets differ only in skip: encode the rest once.
+  Position inside = tx_start_;
+  inside.skip = 0;
+  const std::string encoded = inside.Encode();
+  const size_t skip_at = encoded.find(";skip=") + 6;
+  const std::string prefix = encoded.substr(0, skip_at);
+  const size_t suffix_at = encoded.find(';', skip_at);  // ";gtid=..." (absent for MySQL)
+  const std::string suffix = suffix_at == std::string::npos ? "" : encoded.substr(suffix_at);
+  const size_t n = tx_changes_.size();
+  for (size_t i = 0; i < n; ++i) {
+    change::Change& c = tx_changes_[i];
     c.ts_ms = ts_ms;
-    c.last_in_transaction = last;
-    if (last) {
+    c.last_in_transaction = i + 1 == n;
+    if (c.last_in_transaction) {
       c.offset = batch.offset;
     } else {
-      Position p = tx_start_;
-      p.skip = tx_changes_[i].index;
-      c.offset = p.Encode();
+      char digits[24];
+      auto end = std::to_chars(digits, digits + sizeof digits, tx_indexes_[i]).ptr;
+      c.offset.reserve(prefix.size() + (end - digits) + suffix.size());
+      c.offset.append(prefix).append(digits, end).append(suffix);
     }
     if (c.type == change::ChangeType::kDml) ++row_changes_;
-    batch.changes.push_back(std::move(c));
   }
-  tx_changes_.clear();
+  batch.changes = std::move(tx_changes_);
+  tx_changes_ = {};
+  tx_indexes_.clear();
   if (!EmitBatch(std::move(batch))) return core::Aborted("stopped");
   return core::Status::Ok();
 }

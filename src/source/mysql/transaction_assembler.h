@@ -71,10 +71,6 @@ class TransactionAssembler {
     TableMap map;
     change::TableSchemaPtr schema;  // null when the table is not captured
   };
-  struct PendingChange {
-    change::Change change;
-    uint64_t index = 0;  // 1-based position among the transaction's changes
-  };
 
   void BeginTransaction(const Event& event, bool has_gtid, const Gtid& gtid, const std::string& gtid_text,
                         bool standalone);
@@ -107,7 +103,10 @@ class TransactionAssembler {
   Position tx_start_;
   uint64_t tx_index_ = 0;  // changes seen in the transaction, skipped ones included
   uint64_t tx_skip_ = 0;
-  std::vector<PendingChange> tx_changes_;
+  // The transaction's changes, moved into the batch whole at commit (no per-change copy), and
+  // each one's 1-based position among the transaction's changes (skipped ones counted).
+  std::vector<change::Change> tx_changes_;
+  std::vector<uint64_t> tx_indexes_;
 
   std::unordered_map<uint64_t, CachedMap> maps_;
   std::vector<DecodedRow> rows_scratch_;

@@ -196,3 +196,17 @@ TEST_CASE("DDL statement table names") {
   CHECK(sm::DdlTableName("CREATE INDEX i ON t (x)") == "");
   CHECK(sm::DdlTableName("GRANT SELECT ON shop.* TO u") == "");
 }
+
+TEST_CASE("MySQL-style transactions (BEGIN ... XID, no GTID state) resume by file:pos") {
+  Binlog log;
+  Collector out;
+  auto a = out.Make(sm::Position{"mysql-bin.000001", 256, 0, false, ""});
+  REQUIRE(a.OnEvent(log.Query("shop", "BEGIN")).ok());
+  REQUIRE(a.OnEvent(log.TableMap(70, "shop", "t")).ok());
+  REQUIRE(a.OnEvent(log.WriteRows(70, {1, 2})).ok());
+  REQUIRE(a.OnEvent(log.Xid()).ok());
+  REQUIRE(out.batches.size() == 1);
+  REQUIRE(out.batches[0].changes.size() == 2);
+  CHECK(out.batches[0].changes[0].offset == "v1;file=mysql-bin.000001;pos=256;skip=1");
+  CHECK(out.batches[0].offset == "v1;file=mysql-bin.000001;pos=" + std::to_string(log.pos) + ";skip=0");
+}
