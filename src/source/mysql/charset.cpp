@@ -70,26 +70,35 @@ void WideToUtf8(std::string_view in, size_t width, bool big_endian, bool surroga
 
 }  // namespace
 
-bool AppendAsUtf8(uint32_t collation_id, std::string_view bytes, std::string* out) {
+Utf8Conversion ConversionFor(uint32_t collation_id) {
   const CharsetInfo* cs = CharsetOfCollation(collation_id);
   const char* name = cs ? cs->name : "";
   if (!std::strcmp(name, "utf8mb4") || !std::strcmp(name, "utf8mb3") || !std::strcmp(name, "ascii")) {
-    out->append(bytes);
-  } else if (!std::strcmp(name, "latin1")) {
-    Latin1ToUtf8(bytes, out);
-  } else if (!std::strcmp(name, "ucs2")) {
-    WideToUtf8(bytes, 2, true, false, out);
-  } else if (!std::strcmp(name, "utf16")) {
-    WideToUtf8(bytes, 2, true, true, out);
-  } else if (!std::strcmp(name, "utf16le")) {
-    WideToUtf8(bytes, 2, false, true, out);
-  } else if (!std::strcmp(name, "utf32")) {
-    WideToUtf8(bytes, 4, true, false, out);
-  } else {
-    out->append(bytes);
-    return false;
+    return Utf8Conversion::kCopy;
   }
-  return true;
+  if (!std::strcmp(name, "latin1")) return Utf8Conversion::kLatin1;
+  if (!std::strcmp(name, "ucs2")) return Utf8Conversion::kUcs2;
+  if (!std::strcmp(name, "utf16")) return Utf8Conversion::kUtf16;
+  if (!std::strcmp(name, "utf16le")) return Utf8Conversion::kUtf16Le;
+  if (!std::strcmp(name, "utf32")) return Utf8Conversion::kUtf32;
+  return Utf8Conversion::kPassThrough;
+}
+
+void AppendAsUtf8(Utf8Conversion conversion, std::string_view bytes, std::string* out) {
+  switch (conversion) {
+    case Utf8Conversion::kCopy: case Utf8Conversion::kPassThrough: out->append(bytes); return;
+    case Utf8Conversion::kLatin1: Latin1ToUtf8(bytes, out); return;
+    case Utf8Conversion::kUcs2: WideToUtf8(bytes, 2, true, false, out); return;
+    case Utf8Conversion::kUtf16: WideToUtf8(bytes, 2, true, true, out); return;
+    case Utf8Conversion::kUtf16Le: WideToUtf8(bytes, 2, false, true, out); return;
+    case Utf8Conversion::kUtf32: WideToUtf8(bytes, 4, true, false, out); return;
+  }
+}
+
+bool AppendAsUtf8(uint32_t collation_id, std::string_view bytes, std::string* out) {
+  Utf8Conversion conversion = ConversionFor(collation_id);
+  AppendAsUtf8(conversion, bytes, out);
+  return conversion != Utf8Conversion::kPassThrough;
 }
 
 }  // namespace weft::source::mysql

@@ -23,8 +23,14 @@ struct CharsetInfo {
 // nullptr for an id no known server uses.
 const CharsetInfo* CharsetOfCollation(uint32_t collation_id);
 
+// How a character set's bytes become UTF-8; resolve once per column, convert per value.
+enum class Utf8Conversion : uint8_t { kCopy, kLatin1, kUcs2, kUtf16, kUtf16Le, kUtf32, kPassThrough };
+// kCopy for utf8mb3/utf8mb4/ascii, kPassThrough for a character set weft does not convert.
+Utf8Conversion ConversionFor(uint32_t collation_id);
+
 // Appends `bytes` (a value in the character set of `collation_id`) to `out` as UTF-8. Returns
 // false when the character set is not one of those converted (then the raw bytes were appended).
 bool AppendAsUtf8(uint32_t collation_id, std::string_view bytes, std::string* out);
+void AppendAsUtf8(Utf8Conversion conversion, std::string_view bytes, std::string* out);
 
 }  // namespace weft::source::mysql

@@ -29,8 +29,11 @@ Value Integer(ByteReader* r, size_t bytes, bool is_unsigned, bool* ok) {
 
 Value Text(const ColumnCodec& c, std::string_view bytes) {
   std::string utf8;
-  if (c.has_charset) AppendAsUtf8(c.collation, bytes, &utf8);
-  else utf8.assign(bytes);
+  if (c.conversion == Utf8Conversion::kCopy || c.conversion == Utf8Conversion::kPassThrough) {
+    utf8.assign(bytes);
+  } else {
+    AppendAsUtf8(c.conversion, bytes, &utf8);
+  }
   return c.is_json ? Value::Json(std::move(utf8)) : Value::String(std::move(utf8));
 }
 
@@ -76,6 +79,7 @@ ColumnCodec MakeColumnCodec(const TableMap& map, const change::TableSchema& sche
     c.has_charset = true;
     c.collation = map.charsets[i];
     c.binary = c.collation == kBinaryCollation;
+    c.conversion = ConversionFor(c.collation);
   }
   if (c.real_type == type::kEnum && i < map.enum_values.size() && !map.enum_values[i].empty()) {
     c.names = &map.enum_values[i];

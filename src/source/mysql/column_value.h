@@ -24,6 +24,7 @@
 #include "change/value.h"
 #include "core/status.h"
 #include "source/mysql/byte_reader.h"
+#include "source/mysql/charset.h"
 #include "source/mysql/table_map.h"
 
 namespace weft::source::mysql {
@@ -37,6 +38,7 @@ struct ColumnCodec {
   bool has_charset = false;  // the map carried a collation for this column
   bool binary = false;       // collation 63
   uint32_t collation = 0;
+  Utf8Conversion conversion = Utf8Conversion::kCopy;  // from `collation`, resolved once
   const std::vector<std::string>* names = nullptr;  // ENUM/SET strings (nullptr when not sent)
 };
 

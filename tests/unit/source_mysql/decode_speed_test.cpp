@@ -41,7 +41,7 @@ TEST_CASE("decode speed over the recorded events" * doctest::skip()) {
       ++rounds;
       seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     }
-    MESSAGE(std::string(name) << ": " << static_cast<uint64_t>(rows / seconds) << " row images/s, "
+    MESSAGE(std::string(name) << ": " << static_cast<uint64_t>(rows / seconds) << " rows/s, "
                  << (bytes * rounds / seconds / 1e6) << " MB/s of rows-event bodies");
   }
 }
