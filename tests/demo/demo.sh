@@ -98,8 +98,15 @@ echo "==> weft run (log: $work/weft.log)"
 "$weft" run -c "$work/weft.toml" >"$work/weft.out" 2>"$work/weft.log" &
 weft_pid=$!
 
-doc() {  # the order document, pretty-printed
-  sqlite3 "$work/docs.db" "SELECT doc FROM orderSingleView WHERE id = '$1'" 2>/dev/null | /usr/bin/python3 -m json.tool 2>/dev/null
+doc() {  # the order document, pretty-printed with its numbers exactly as weft wrote them (220.00)
+  sqlite3 "$work/docs.db" "SELECT doc FROM orderSingleView WHERE id = '$1'" 2>/dev/null | /usr/bin/python3 -c '
+import json, re, sys
+text = sys.stdin.read()
+if not text.strip():
+    sys.exit(1)
+mark = lambda s: "\x00" + s + "\x00"
+pretty = json.dumps(json.loads(text, parse_float=mark, parse_int=mark), indent=2, ensure_ascii=False)
+print(re.sub(r"\"\\u0000([^\\\"]*)\\u0000\"", r"\1", pretty))'
 }
 wait_for() {  # waits until the document satisfies a python predicate over `d`
   local id=$1 predicate=$2
