@@ -13,6 +13,7 @@ namespace {
 std::atomic<int> g_level{static_cast<int>(LogLevel::kInfo)};
 std::mutex g_mutex;  // guards g_secrets and serialises writes so lines never interleave
 std::vector<std::string> g_secrets;
+std::string g_footer;  // guarded by g_mutex
 
 const char* LevelName(LogLevel level) {
   switch (level) {
@@ -34,7 +35,25 @@ std::string RedactLocked(std::string text) {
   return text;
 }
 
+// Erases the footer: the cursor is at the end of its last line; leaves it at the start of the first.
+void EraseFooterLocked() {
+  if (g_footer.empty()) return;
+  std::string erase = "\r\033[K";
+  for (char c : g_footer) {
+    if (c == '\n') erase += "\033[A\r\033[K";
+  }
+  std::fputs(erase.c_str(), stderr);
+}
+
 }  // namespace
+
+void SetFooter(std::string text) {
+  std::lock_guard lock(g_mutex);
+  EraseFooterLocked();
+  g_footer = RedactLocked(std::move(text));
+  std::fputs(g_footer.c_str(), stderr);
+  std::fflush(stderr);
+}
 
 bool ParseLogLevel(std::string_view name, LogLevel* out) {
   if (name == "debug") *out = LogLevel::kDebug;
@@ -74,8 +93,10 @@ void Log(LogLevel level, std::string_view component, std::string_view message) {
                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms % 1000));
   std::lock_guard lock(g_mutex);
   std::string line = RedactLocked(std::string(message));
+  EraseFooterLocked();
   std::fprintf(stderr, "%s %s %.*s  %s\n", stamp, LevelName(level), static_cast<int>(component.size()),
                component.data(), line.c_str());
+  std::fputs(g_footer.c_str(), stderr);
   std::fflush(stderr);
 }
 

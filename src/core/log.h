@@ -23,6 +23,12 @@ std::string RedactSecrets(std::string text);
 
 void Log(LogLevel level, std::string_view component, std::string_view message);
 
+// A footer kept below the log lines on stderr: `text` (one or more lines, no trailing newline) is
+// drawn at once, erased before each log line and redrawn after it, so live progress bars and log
+// lines never garble each other. Empty text removes it. Only for a terminal: the caller checks
+// isatty(STDERR_FILENO) (the escapes are ANSI "cursor up" and "erase line").
+void SetFooter(std::string text);
+
 // A named logger: Logger log("sink.mongodb:docs"); log.Info("connected");
 class Logger {
  public:
