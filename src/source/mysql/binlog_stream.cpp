@@ -13,6 +13,20 @@ BinlogStream::~BinlogStream() {
   // conn_ closes the MYSQL* after the rpl handle that points at it is gone.
 }
 
+// "; the oldest position the server still has is mariadb-bin.000003:4 (GTID state '0-1-90')", or ""
+// when the server will not say.
+std::string OldestPosition(Connection& conn) {
+  auto logs = conn.Query("SHOW BINARY LOGS");
+  if (!logs.ok() || logs->empty() || logs->front().empty() || !logs->front()[0]) return "";
+  const std::string file = *logs->front()[0];
+  std::string out = "; the oldest position the server still has is " + file + ":4";
+  if (conn.is_mariadb()) {
+    auto gtid = conn.QueryValue("SELECT BINLOG_GTID_POS(" + conn.Quote(file) + ", 4)");
+    if (gtid.ok() && *gtid) out += " (GTID state '" + **gtid + "')";
+  }
+  return out;
+}
+
 // The server waits silently, instead of failing, when asked for a GTID beyond its binlog state
 // (RESET MASTER, or a different server behind the same address): check first. A GTID older than
 // the oldest binlog the server itself reports (1236) once the dump starts.
@@ -36,7 +50,7 @@ core::Status CheckGtidInBinlog(Connection& conn, const std::string& gtid_state) 
     if (it == newest.end() || it->second < g.sequence) {
       return core::DataLoss("source " + conn.source_name() + " (" + conn.address() + "): the server no longer has this position: GTID " +
                             g.ToString() + " is not in its binlogs (binlog state '" + text +
-                            "': binlogs reset, or another server). Restart from a fresh snapshot (`weft tail "
+                            "': binlogs reset, or another server)" + OldestPosition(conn) + ". Restart from a fresh snapshot (`weft tail "
                             "--from snapshot`, or on_lost_position = \"resnapshot\")");
     }
   }
@@ -54,6 +68,7 @@ core::Result<std::unique_ptr<BinlogStream>> BinlogStream::Open(const config::Sou
   connect.interrupter = interrupter;
   WEFT_ASSIGN_OR_RETURN(stream->conn_, Connection::Open(config, connect));
   stream->interrupter_ = interrupter;
+  stream->config_ = config;
   stream->non_blocking_ = options.non_blocking;
   stream->server_version_ = stream->conn_.server_version();
   stream->is_mariadb_ = stream->conn_.is_mariadb();
@@ -108,8 +123,14 @@ core::Status BinlogStream::FetchError() {
   const std::string prefix = "source " + conn_.source_name() + " (" + conn_.address() + "): binlog stream from " +
                              start_description_ + ": ";
   if (mysql_err == ER_MASTER_FATAL_ERROR_READING_BINLOG) {
-    return core::DataLoss(prefix + message +
-                          ". The server no longer has this position (binlogs purged or reset): restart from a "
+    // The dump connection is finished after this error: ask on a fresh one.
+    std::string oldest;
+    ConnectOptions options;
+    options.connect_timeout_s = 5;
+    options.read_timeout_s = 5;
+    if (auto fresh = Connection::Open(config_, options); fresh.ok()) oldest = OldestPosition(*fresh);
+    return core::DataLoss(prefix + message + ". The server no longer has this position (binlogs purged or reset)" +
+                          oldest + ". Restart from a "
                           "fresh snapshot (`weft tail --from snapshot`, or on_lost_position = \"resnapshot\"), and "
                           "keep binlogs longer (expire_logs_days / binlog_expire_logs_seconds)");
   }

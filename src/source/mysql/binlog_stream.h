@@ -57,6 +57,7 @@ class BinlogStream {
   BinlogStream() = default;
   core::Status FetchError();
 
+  config::SourceConfig config_;  // for a second connection when the dump one fails
   Connection conn_;
   MARIADB_RPL* rpl_ = nullptr;
   MARIADB_RPL_EVENT* event_ = nullptr;
