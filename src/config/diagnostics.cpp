@@ -4,8 +4,28 @@
 
 namespace weft::config {
 
+namespace {
+
+// Messages quote what the file holds (a key, toml++'s "saw 'x'"); a control character in it would
+// break the one-line-per-problem format or reach the terminal raw (found by tests/fuzz/config_fuzz).
+std::string EscapeControls(std::string message) {
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (char ch : message) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if (c == '\n') out += "\\n";
+    else if (c == '\t') out += "\\t";
+    else if (c == '\r') out += "\\r";
+    else if (c < 0x20 || c == 0x7F) out += std::string("\\x") + kHex[c >> 4] + kHex[c & 15];
+    else out.push_back(ch);
+  }
+  return out;
+}
+
+}  // namespace
+
 void Diagnostics::Add(const Location& where, std::string message) {
-  problems_.push_back(Problem{where, std::move(message), problems_.size()});
+  problems_.push_back(Problem{where, EscapeControls(std::move(message)), problems_.size()});
 }
 
 std::string Diagnostics::Format() const {
