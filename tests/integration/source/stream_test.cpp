@@ -192,3 +192,53 @@ TEST_CASE("tail refuses a malformed offset and an unknown source with exit statu
   CHECK(r.out.find("--from") != std::string::npos);
   RemoveTree(dir);
 }
+
+TEST_CASE("on_lost_position = resnapshot: a lost offset gives a fresh snapshot, then the stream") {
+  MariaDBServer server;
+  REQUIRE_MESSAGE(server.Start(), server.error());
+  server.Execute("CREATE DATABASE shop; CREATE TABLE shop.t (id INT PRIMARY KEY); INSERT INTO shop.t VALUES (1), (2)");
+  const std::string old_offset = "v1;file=mariadb-bin.000001;pos=4;skip=0;gtid=0-1-999";  // never existed
+  {
+    auto config = SourceFor(server);  // on_lost_position = "fail" (the default)
+    SourceRun run(config);
+    REQUIRE(run.Start({sm::StartFrom::Mode::kOffset, old_offset}).ok());
+    REQUIRE(run.RunUntil([&] { return run.stopped; }));
+    CHECK(run.why.code() == weft::core::Code::kDataLoss);
+    CHECK(run.why.message().find("GTID 0-1-999") != std::string::npos);
+    CHECK(run.batches.empty());
+  }
+  auto config = SourceFor(server);
+  config.on_lost_position = "resnapshot";
+  SourceRun run(config);
+  REQUIRE(run.Start({sm::StartFrom::Mode::kOffset, old_offset}).ok());
+  REQUIRE(run.RunUntil([&] {
+    return !run.batches.empty() && run.batches.back().kind == sm::SourceBatch::Kind::kSnapshotDone;
+  }));
+  REQUIRE(run.batches.size() == 2);
+  CHECK(run.batches[0].kind == sm::SourceBatch::Kind::kSnapshotRows);
+  CHECK(run.batches[0].changes.size() == 2);
+  CHECK(run.batches[0].table == "t");
+  server.Execute("INSERT INTO shop.t VALUES (3)");
+  REQUIRE(run.RunUntil([&] { return run.ChangeCount() == 3; }));
+  CHECK(run.batches.back().changes.back().after.values[0].as_int() == 3);
+  CHECK_FALSE(run.stopped);
+}
+
+TEST_CASE("tls.mode = required against a server without TLS is refused with the fix") {
+  MariaDBServer server;
+  REQUIRE_MESSAGE(server.Start(), server.error());
+  server.Execute("CREATE DATABASE shop");
+  if (server.QueryValue("SELECT @@have_ssl") == "YES") {
+    MESSAGE("this MariaDB has TLS configured: the refusal cannot be shown here");
+    return;
+  }
+  auto config = SourceFor(server);
+  config.tls.mode = "required";
+  SourceRun run(config);
+  weft::core::Status st = run.Start({sm::StartFrom::Mode::kNow, ""});
+  CHECK(st.code() == weft::core::Code::kFailedPrecondition);
+  CHECK(st.message().find("does not offer TLS") != std::string::npos);
+  config.tls.mode = "preferred";  // falls back to plain text
+  SourceRun ok(config);
+  CHECK(ok.Start({sm::StartFrom::Mode::kNow, ""}).ok());
+}
