@@ -41,6 +41,9 @@ core::Status RunBinlog(const config::SourceConfig& config, const TableFilter& fi
     auto stream = BinlogStream::Open(config, resume, options.stream, interrupter);
     if (stream.ok()) {
       log.Info((attempt ? "reconnected; streaming binlog from " : "streaming binlog from ") + resume.Encode());
+      SourceBatch connected;
+      connected.signal = SourceBatch::Signal::kConnected;
+      if (!emit(std::move(connected))) return core::Aborted("stopped");
       TransactionAssembler assembler(
           config.name, filter, resume, [&json](const std::string& table) { return json.Get(table); },
           [&json] { json.Invalidate(); }, emit);
@@ -72,6 +75,9 @@ core::Status RunBinlog(const config::SourceConfig& config, const TableFilter& fi
     ++attempt;
     log.Warn(st.message() + "; reconnecting in " + Seconds(backoff) + " (attempt " + std::to_string(attempt) +
              "), resuming from " + resume.Encode());
+    SourceBatch reconnecting;
+    reconnecting.signal = SourceBatch::Signal::kReconnecting;
+    if (!emit(std::move(reconnecting))) return core::Aborted("stopped");
     if (!SleepUnlessCancelled(backoff, interrupter)) return core::Aborted("stopped");
     backoff = std::min(backoff * 2, options.max_backoff);
   }

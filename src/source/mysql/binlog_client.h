@@ -4,6 +4,9 @@
 // source.mysql:NAME) and resuming from the last delivered transaction, so nothing is lost or
 // repeated across reconnects.
 //
+// For the status figures it emits an otherwise empty batch with Signal::kConnected after each
+// (re)connect and with Signal::kReconnecting before each back-off.
+//
 // Reader thread; returns Aborted when the Interrupter is cancelled or `emit` returns false.
 
 #include <chrono>

@@ -36,6 +36,12 @@ struct SourceBatch {
   std::string table;
   uint64_t table_rows_done = 0;
   uint64_t table_rows_estimate = 0;  // information_schema.TABLES.TABLE_ROWS at snapshot start
+  // What the reader says about the stream, for the status figures; a batch may carry only this
+  // (no changes, no offset). kConnected: the binlog stream (re)opened. kCaughtUp: a heartbeat came
+  // between transactions, so the server had nothing more to send: everything up to its binlog end
+  // has been delivered. kReconnecting: the connection was lost; the reader retries with back-off.
+  enum class Signal { kNone, kConnected, kCaughtUp, kReconnecting };
+  Signal signal = Signal::kNone;
 };
 
 struct StartFrom {

@@ -173,7 +173,7 @@ core::Status TransactionAssembler::OnEvent(const Event& event) {
       st = Commit(event);
       break;
     case event::kHeartbeat:
-      if (!in_tx_) st = FlushIdle();
+      if (!in_tx_) st = OnHeartbeat();
       break;
     case event::kPartialUpdateRows:
       return core::FailedPrecondition("source " + source_name_ +
@@ -366,6 +366,17 @@ core::Status TransactionAssembler::Commit(const Event& event) {
   batch.changes = std::move(tx_changes_);
   tx_changes_ = {};
   tx_indexes_.clear();
+  if (!EmitBatch(std::move(batch))) return core::Aborted("stopped");
+  return core::Status::Ok();
+}
+
+// The server sends a heartbeat only when it has had nothing to send for a heartbeat period: the
+// consumer has everything up to the binlog's end (the pending offset, if any, rides along).
+core::Status TransactionAssembler::OnHeartbeat() {
+  SourceBatch batch;
+  batch.kind = SourceBatch::Kind::kTransaction;
+  batch.signal = SourceBatch::Signal::kCaughtUp;
+  if (idle_dirty_) batch.offset = committed_.Encode();
   if (!EmitBatch(std::move(batch))) return core::Aborted("stopped");
   return core::Status::Ok();
 }

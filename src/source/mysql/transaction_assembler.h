@@ -16,7 +16,8 @@
 // skip = 0, gtid = state including it}. Starting from a Position with skip = s drops the first s
 // changes of the first transaction, so a record's offset resumes right after that record.
 // Transactions with no captured change move the offset too: they produce an empty batch, at most
-// one per second (and on each heartbeat), so idle offsets stay fresh without flooding the consumer.
+// one per second, so idle offsets stay fresh without flooding the consumer. Each heartbeat between
+// transactions produces an empty batch with Signal::kCaughtUp (and the pending offset, if any).
 //
 // One thread (the source's reader thread).
 
@@ -55,7 +56,7 @@ class TransactionAssembler {
   // column lookup's error.
   core::Status OnEvent(const Event& event);
 
-  // Emits the pending offset-only batch, if any (end of a non-blocking stream, heartbeats).
+  // Emits the pending offset-only batch, if any (end of a non-blocking stream).
   core::Status FlushIdle();
 
   // Where to reconnect so that nothing already emitted repeats and nothing is lost: after the last
@@ -75,6 +76,8 @@ class TransactionAssembler {
   void BeginTransaction(const Event& event, bool has_gtid, const Gtid& gtid, const std::string& gtid_text,
                         bool standalone);
   core::Status Commit(const Event& event);
+  // A heartbeat between transactions: a kCaughtUp batch (with the pending offset, if any).
+  core::Status OnHeartbeat();
   core::Status OnQuery(const Event& event);
   core::Status OnTableMap(const Event& event);
   core::Status OnRows(const Event& event, RowsKind kind);

@@ -210,3 +210,26 @@ TEST_CASE("MySQL-style transactions (BEGIN ... XID, no GTID state) resume by fil
   CHECK(out.batches[0].changes[0].offset == "v1;file=mysql-bin.000001;pos=256;skip=1");
   CHECK(out.batches[0].offset == "v1;file=mysql-bin.000001;pos=" + std::to_string(log.pos) + ";skip=0");
 }
+
+TEST_CASE("a heartbeat between transactions says the stream is caught up, with the pending offset") {
+  Binlog log;
+  Collector out;
+  auto a = out.Make(Start(), {"orders"});
+  REQUIRE(a.OnEvent(log.Make(sm::event::kHeartbeat, "mariadb-bin.000001")).ok());
+  REQUIRE(out.batches.size() == 1);
+  CHECK(out.batches[0].signal == sm::SourceBatch::Signal::kCaughtUp);
+  CHECK(out.batches[0].changes.empty());
+  CHECK(out.batches[0].offset.empty());  // nothing moved: no offset to commit
+
+  FeedTransaction(a, log, 5, {1});  // table t is not captured: the offset moves, no batch yet
+  REQUIRE(out.batches.size() == 1);
+  REQUIRE(a.OnEvent(log.Make(sm::event::kHeartbeat, "mariadb-bin.000001")).ok());
+  REQUIRE(out.batches.size() == 2);
+  CHECK(out.batches[1].signal == sm::SourceBatch::Signal::kCaughtUp);
+  CHECK(out.batches[1].offset.find("gtid=0-1-5") != std::string::npos);
+
+  // Inside a transaction a heartbeat says nothing (the server is mid-transaction).
+  REQUIRE(a.OnEvent(log.Gtid(6, false)).ok());
+  REQUIRE(a.OnEvent(log.Make(sm::event::kHeartbeat, "mariadb-bin.000001")).ok());
+  CHECK(out.batches.size() == 2);
+}
