@@ -200,6 +200,18 @@ core::Result<int64_t> StateDb::OutboxDepth() {
   return row ? stmt->Int(0) : int64_t{0};
 }
 
+core::Result<std::map<std::string, int64_t>> StateDb::OutboxDepthByView() {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kOutboxDepthByView));
+  ResetOnExit reset(stmt);
+  std::map<std::string, int64_t> depths;
+  while (true) {
+    WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    depths[std::string(stmt->Text(0))] = stmt->Int(1);
+  }
+  return depths;
+}
+
 core::Status StateDb::AddDeadLetter(const DeadLetter& letter) {
   WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kAddDeadLetter));
   stmt->BindText(1, letter.view);
@@ -231,6 +243,21 @@ core::Status StateDb::SetMeta(const std::string& key, const std::string& value) 
   stmt->BindText(1, key);
   stmt->BindText(2, value);
   return stmt->Run();
+}
+
+core::Result<std::optional<std::string>> StateDb::ReadMetaReadOnly(const std::string& path, const std::string& key) {
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return core::NotFound("state file " + path + " does not exist");
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr);
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, &sqlite3_close);
+  if (rc != SQLITE_OK) return SqliteError(raw, rc, "open " + path + " read-only");
+  sqlite3_busy_timeout(raw, 2000);
+  WEFT_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(raw, sql::kGetMeta));
+  stmt.BindText(1, key);
+  WEFT_ASSIGN_OR_RETURN(bool row, stmt.Step());
+  if (!row) return std::optional<std::string>();
+  return std::optional<std::string>(std::string(stmt.Text(0)));
 }
 
 core::Result<std::optional<DocHash>> StateDb::GetDocHash(const std::string& view, const std::string& id_key) {

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -77,6 +78,8 @@ class StateDb {
   core::Result<std::vector<OutboxEntry>> ReadOutbox(const std::string& sink, int64_t after_seq, size_t limit);
   core::Status RemoveOutbox(const std::vector<int64_t>& seqs);
   core::Result<int64_t> OutboxDepth();
+  // Pending entries per view (views with none are absent), for the status figures at start.
+  core::Result<std::map<std::string, int64_t>> OutboxDepthByView();
 
   core::Status AddDeadLetter(const DeadLetter& letter);
   core::Result<int64_t> DeadLetterCount(const std::string& view);
@@ -84,6 +87,9 @@ class StateDb {
   // Key/value store for small things (status figures, snapshot markers, schema versions).
   core::Result<std::optional<std::string>> GetMeta(const std::string& key);
   core::Status SetMeta(const std::string& key, const std::string& value);
+  // One meta value read from a state file opened read-only, for a process that must not write it
+  // (`weft status` while another weft may run). NotFound when the file does not exist.
+  static core::Result<std::optional<std::string>> ReadMetaReadOnly(const std::string& path, const std::string& key);
 
   // Hash of the last document flushed per (view, id_key), for skipping unchanged rewrites.
   core::Result<std::optional<DocHash>> GetDocHash(const std::string& view, const std::string& id_key);

@@ -85,6 +85,7 @@ inline constexpr char kReadOutbox[] =
     "ORDER BY seq LIMIT ?3";
 inline constexpr char kRemoveOutbox[] = "DELETE FROM outbox WHERE seq=?1";
 inline constexpr char kOutboxDepth[] = "SELECT count(*) FROM outbox";
+inline constexpr char kOutboxDepthByView[] = "SELECT view, count(*) FROM outbox GROUP BY view";
 
 inline constexpr char kAddDeadLetter[] =
     "INSERT INTO dead_letters(view, id_key, reason, time_ms) VALUES(?1, ?2, ?3, ?4)";

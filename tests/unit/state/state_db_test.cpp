@@ -180,3 +180,29 @@ TEST_CASE("a file that is not a state database is reported, not overwritten") {
   REQUIRE(!db.ok());
   CHECK(db.status().code() == core::Code::kCorruption);
 }
+
+TEST_CASE("outbox depth per view, and a meta value read through a read-only open") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  CHECK(state::StateDb::ReadMetaReadOnly(path, "k").status().code() == core::Code::kNotFound);
+  CHECK(!std::filesystem::exists(path));  // the read-only reader never creates the file
+  {
+    auto db = state::StateDb::Open(path);
+    REQUIRE(db.ok());
+    std::vector<state::OutboxEntry> entries = {Entry("s", "a", Value::String("1"), Value::Int(1)),
+                                               Entry("s", "b", Value::String("2"), std::nullopt),
+                                               Entry("t", "a", Value::String("3"), Value::Int(3))};
+    REQUIRE((*db)->AppendOutbox(&entries).ok());
+    auto depths = (*db)->OutboxDepthByView();
+    REQUIRE(depths.ok());
+    CHECK(*depths == std::map<std::string, int64_t>{{"a", 2}, {"b", 1}});
+    REQUIRE((*db)->SetMeta("status.figures", "{\"x\":1}").ok());
+    // Read while the writer still has the file open (WAL).
+    auto value = state::StateDb::ReadMetaReadOnly(path, "status.figures");
+    REQUIRE(value.ok());
+    CHECK(**value == "{\"x\":1}");
+  }
+  auto missing = state::StateDb::ReadMetaReadOnly(path, "nope");
+  REQUIRE(missing.ok());
+  CHECK(!missing->has_value());
+}
