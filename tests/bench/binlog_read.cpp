@@ -162,6 +162,10 @@ TEST_CASE("bench: binlog fetch-only vs fetch + decode into Change records") {
   std::printf("binlog of %d row changes built in %.1f s\n", total,
               std::chrono::duration<double>(Clock::now() - t0).count());
 
+  if (const char* only = std::getenv("BENCH_PROFILE_DECODE")) {  // for perf: the decode path alone
+    for (int rep = 0; rep < std::atoi(only); ++rep) Stream(server.port(), start, Mode::kDecode);
+    return;
+  }
   std::vector<Run> fetch, stream, rows_only, decode;
   for (int rep = 0; rep < 3; ++rep) {
     fetch.push_back(FetchOnly(server.port(), start));

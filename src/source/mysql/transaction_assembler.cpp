@@ -238,17 +238,17 @@ core::Status TransactionAssembler::OnQuery(const Event& event) {
   // Any other statement in a ROW binlog is DDL (or an administrative statement like GRANT).
   if (!in_tx_) BeginTransaction(event, false, Gtid{}, "", true);
   if (db == filter_.database() || MentionsDatabase(statement, filter_.database())) {
-    change::Change c;
-    c.type = change::ChangeType::kDdl;
-    c.op = change::Op::kUpdate;
-    c.source.name = source_name_;
-    c.source.db = db.empty() ? filter_.database() : db;
-    c.source.table = DdlTableName(statement);
-    c.source.gtid = tx_gtid_text_;
-    c.source.file = file_;
-    c.source.pos = EventStart(event);
-    c.statement = std::string(statement);
-    AddChange(std::move(c));
+    if (change::Change* c = NextChange()) {
+      c->type = change::ChangeType::kDdl;
+      c->op = change::Op::kUpdate;
+      c->source.name = source_name_;
+      c->source.db = db.empty() ? filter_.database() : db;
+      c->source.table = DdlTableName(statement);
+      c->source.gtid = tx_gtid_text_;
+      c->source.file = file_;
+      c->source.pos = EventStart(event);
+      c->statement = std::string(statement);
+    }
     // Cached table maps carry JSON flags from before the statement; drop them with the cache.
     maps_.clear();
     if (on_ddl_) on_ddl_();
@@ -301,27 +301,27 @@ core::Status TransactionAssembler::OnRows(const Event& event, RowsKind kind) {
     tx_indexes_.reserve(tx_changes_.capacity());
   }
   for (DecodedRow& row : rows_scratch_) {
-    change::Change c;
-    c.op = op;
-    c.source.name = source_name_;
-    c.source.db = cached.map.db;
-    c.source.table = cached.map.table;
-    c.source.gtid = tx_gtid_text_;
-    c.source.file = file_;
-    c.source.pos = event_pos;
-    c.schema = cached.schema;
-    c.before = std::move(row.before);
-    c.after = std::move(row.after);
-    AddChange(std::move(c));
+    change::Change* c = NextChange();  // built in place: a Change is too big to move around per row
+    if (!c) continue;
+    c->op = op;
+    c->source.name = source_name_;
+    c->source.db = cached.map.db;
+    c->source.table = cached.map.table;
+    c->source.gtid = tx_gtid_text_;
+    c->source.file = file_;
+    c->source.pos = event_pos;
+    c->schema = cached.schema;
+    c->before = std::move(row.before);
+    c->after = std::move(row.after);
   }
   return core::Status::Ok();
 }
 
-void TransactionAssembler::AddChange(change::Change&& change) {
+change::Change* TransactionAssembler::NextChange() {
   ++tx_index_;
-  if (tx_index_ <= tx_skip_) return;  // delivered before the resume
-  tx_changes_.push_back(std::move(change));
+  if (tx_index_ <= tx_skip_) return nullptr;  // delivered before the resume
   tx_indexes_.push_back(tx_index_);
+  return &tx_changes_.emplace_back();
 }
 
 core::Status TransactionAssembler::Commit(const Event& event) {

@@ -81,7 +81,9 @@ class TransactionAssembler {
   core::Status OnQuery(const Event& event);
   core::Status OnTableMap(const Event& event);
   core::Status OnRows(const Event& event, RowsKind kind);
-  void AddChange(change::Change&& change);
+  // The next change of the transaction, appended empty for the caller to fill; nullptr when the
+  // resume skips it.
+  change::Change* NextChange();
   uint64_t EventStart(const Event& event) const;
   bool EmitBatch(SourceBatch&& batch);
 
