@@ -80,7 +80,9 @@ core::Result<change::TableSchemaPtr> LoadTableSchema(Connection& conn, const std
 }
 
 core::Result<std::vector<std::string>> JsonColumnCache::Get(const std::string& table) {
-  if (!loaded_) {
+  // Two tries: the kept connection may have been closed by the server (wait_timeout) since the
+  // last DDL; a fresh one failing too is a real outage.
+  for (int attempt = 0; !loaded_; ++attempt) {
     if (!conn_.valid()) {
       ConnectOptions options;
       options.read_timeout_s = 30;
@@ -89,7 +91,8 @@ core::Result<std::vector<std::string>> JsonColumnCache::Get(const std::string& t
     }
     auto loaded = LoadJsonColumns(conn_, config_.database);
     if (!loaded.ok()) {
-      conn_ = Connection();  // reconnect next time
+      conn_ = Connection();
+      if (attempt == 0) continue;
       return loaded.status();
     }
     columns_ = std::move(*loaded);

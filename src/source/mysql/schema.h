@@ -45,7 +45,8 @@ core::Result<std::map<std::string, std::vector<std::string>>> LoadJsonColumns(Co
                                                                               const std::string& db);
 
 // The binlog reader's view of JSON columns: loaded over its own connection on first use and again
-// after each DDL statement (Invalidate). One thread.
+// after each DDL statement (Invalidate). It is today's schema: replaying old binlog events of a
+// column whose JSON-ness changed since renders them by the current definition. One thread.
 class JsonColumnCache {
  public:
   JsonColumnCache(config::SourceConfig config, Interrupter* interrupter)
