@@ -1,14 +1,19 @@
 // weft run -c FILE [--oneshot]: the pipeline on the libuv loop until SIGINT/SIGTERM (or, with
 // --oneshot, until the snapshot is written and reconciled).
+#include <unistd.h>
 #include <uv.h>
 
 #include <cstdio>
+#include <filesystem>
 
 #include "cli/args.h"
 #include "cli/commands.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "core/version.h"
 #include "pipeline/pipeline.h"
+#include "status/endpoints.h"
+#include "status/http_server.h"
 
 namespace weft::cli {
 namespace {
@@ -31,12 +36,24 @@ Options:
 
 SIGINT/SIGTERM stop gracefully: the batch in flight finishes, the outbox flushes (up to 8 s), the
 offset commits, exit 0.
+
+While it runs, weft serves its figures over HTTP on [status] listen (default 127.0.0.1:8089;
+"off" disables it): GET /status (JSON) and GET /metrics (Prometheus); `weft status` reads them. A
+port already in use is logged as a warning and weft runs without the endpoint. On a terminal, a
+snapshot shows a live progress bar per table; otherwise it logs a progress line every 5 s.
 Exit status: 0 done, 1 a fatal error (logged), 2 bad usage or config.
 )";
 
-struct SignalHandle {
-  uv_signal_t handle;
-};
+std::string AbsolutePath(const std::string& path) {
+  std::error_code ec;
+  auto absolute = std::filesystem::absolute(path, ec);
+  return ec ? path : absolute.lexically_normal().string();
+}
+
+std::string ListenAddress(const config::StatusConfig& status) {
+  return (status.host.find(':') != std::string::npos ? "[" + status.host + "]" : status.host) + ":" +
+         std::to_string(status.port);
+}
 
 }  // namespace
 
@@ -75,7 +92,33 @@ int RunCommand(int argc, char** argv) {
   int exit_code = 0;
   pipeline::PipelineOptions options;
   options.oneshot = args.Has("oneshot");
+  options.progress_bars = isatty(STDERR_FILENO) == 1;
+  const config::StatusConfig status_config = config->status;
+  const std::string config_path = AbsolutePath(args.Get("config"));
+  const std::string state_path = AbsolutePath(config->state.path);
+  log.Info(std::string("weft ") + core::kVersion + (options.oneshot ? " run --oneshot" : " run") +
+           " starting (config " + config_path + ", state " + state_path + ", pid " + std::to_string(getpid()) + ")");
   auto pipeline = std::make_unique<pipeline::Pipeline>(std::move(config).value(), options, &loop);
+  pipeline->registry().SetProcess(core::kVersion, static_cast<int64_t>(getpid()), config_path, state_path);
+
+  // The status endpoint shares the loop: its handler reads the pipeline's figures on this thread.
+  core::Logger status_log("status");
+  std::unique_ptr<status::HttpServer> server;
+  if (status_config.enabled) {
+    server = std::make_unique<status::HttpServer>(&loop, [&pipeline](const status::HttpRequest& request) {
+      return status::RouteStatusRequest(request, [&pipeline] { return pipeline->registry().Snapshot(); });
+    });
+    core::Status listening = server->Listen(status_config.host, status_config.port);
+    if (listening.ok()) {
+      status_log.Info("serving GET /status and GET /metrics on http://" + ListenAddress(status_config));
+    } else {
+      status_log.Warn(listening.message() + ": running without the status endpoint (`weft status` cannot reach "
+                      "this weft); free the port or set [status] listen to another address, or \"off\"");
+      server.reset();
+    }
+  } else {
+    status_log.Info("status endpoint off ([status] listen = \"off\")");
+  }
 
   uv_signal_t sigint, sigterm;
   uv_signal_init(&loop, &sigint);
@@ -91,8 +134,8 @@ int RunCommand(int argc, char** argv) {
   auto close_signals = [&] {
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+    if (server) server->Close();
   };
-  log.Info(std::string("weft ") + (options.oneshot ? "run --oneshot" : "run") + " starting");
   core::Status started = pipeline->Start([&](const core::Status& status) {
     exit_code = status.ok() ? 0 : 1;
     close_signals();
@@ -105,6 +148,7 @@ int RunCommand(int argc, char** argv) {
   } else {
     uv_run(&loop, UV_RUN_DEFAULT);
   }
+  server.reset();
   pipeline.reset();  // stops threads and closes the pipeline's handles
   uv_run(&loop, UV_RUN_DEFAULT);  // let close callbacks run
   uv_loop_close(&loop);

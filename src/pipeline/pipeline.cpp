@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "status/figures.h"
+
 namespace weft::pipeline {
 
 using source::mysql::MysqlSource;
@@ -16,7 +18,17 @@ constexpr int kTickMs = 100;
 constexpr int kMinBackoffMs = 500;
 constexpr int kMaxBackoffMs = 30000;
 constexpr int kStopFlushSeconds = 8;  // SIGTERM: exit within 10 s even when a sink is down
-constexpr auto kProgressEvery = std::chrono::seconds(5);
+constexpr auto kPersistFiguresEvery = std::chrono::seconds(5);
+
+status::SourceSignal SignalOf(SourceBatch::Signal signal) {
+  switch (signal) {
+    case SourceBatch::Signal::kConnected: return status::SourceSignal::kConnected;
+    case SourceBatch::Signal::kCaughtUp: return status::SourceSignal::kCaughtUp;
+    case SourceBatch::Signal::kReconnecting: return status::SourceSignal::kReconnecting;
+    case SourceBatch::Signal::kNone: break;
+  }
+  return status::SourceSignal::kNone;
+}
 
 double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -32,7 +44,6 @@ struct Pipeline::SourceRun {
   bool stopped = false;
   uint64_t snapshot_rows = 0;
   Clock::time_point snapshot_started;
-  Clock::time_point last_progress;
   core::Logger log;
   explicit SourceRun(std::string n) : name(n), log("source.mysql:" + n) {}
 };
@@ -86,6 +97,16 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
   }
 
   WEFT_ASSIGN_OR_RETURN(figures_.outbox_depth, db_->OutboxDepth());
+  WEFT_ASSIGN_OR_RETURN(auto backlog, db_->OutboxDepthByView());
+  for (const auto& view : config_.views) {
+    std::vector<std::string> tables = {view.root};
+    for (const auto& lookup : view.lookups) tables.push_back(lookup.table);
+    registry_.AddView(view.name, view.source, view.sink, view.collection, tables);
+    WEFT_ASSIGN_OR_RETURN(int64_t dead, db_->DeadLetterCount(view.name));
+    registry_.SetViewBacklog(view.name, backlog.count(view.name) ? backlog[view.name] : 0, static_cast<uint64_t>(dead));
+  }
+  progress_ = std::make_unique<status::ProgressDisplay>(options_.progress_bars);
+  last_persist_ = Clock::now();
   idle_ = new uv_idle_t;
   uv_idle_init(loop_, idle_);
   idle_->data = this;
@@ -105,6 +126,9 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
     }
     self->PumpWriters();
     self->MaybeAdvance();
+    if (self->phase_ == Phase::kDone) return;
+    self->ShowProgress(false);
+    if (Clock::now() - self->last_persist_ >= kPersistFiguresEvery) self->PersistFigures();
   }, kTickMs, kTickMs);
 
   if (figures_.outbox_depth > 0) {
@@ -133,7 +157,7 @@ void Pipeline::StartSources() {
       if (forget.ok()) forget = db_->Commit();
       if (!forget.ok()) return Finish(forget);
       run->snapshotting = true;
-      run->snapshot_started = run->last_progress = Clock::now();
+      run->snapshot_started = Clock::now();
       for (const auto& view : config_.views) if (view.source == name) produced_ids_[view.name].clear();
       run->log.Info("starting a consistent snapshot of tables " + [&] {
         std::string list;
@@ -145,6 +169,7 @@ void Pipeline::StartSources() {
       from.offset = **stored;
       run->log.Info("resuming from offset " + from.offset);
     }
+    registry_.SourceStarted(name, from.mode == source::mysql::StartFrom::Mode::kSnapshot, from.offset);
     run->source = std::make_unique<MysqlSource>(*source_config, options, loop_);
     std::string source_name = name;
     core::Status started = run->source->Start(
@@ -183,6 +208,7 @@ core::Status Pipeline::ApplyPending() {
   pending_.clear();
   std::vector<view::PendingWrite> writes;
   std::map<std::string, std::string> offsets;
+  int64_t oldest_change_ms = 0;  // commit time of the oldest change applied here, for the view delay
   WEFT_RETURN_IF_ERROR(db_->Begin());
   auto fail = [&](core::Status s) {
     db_->Rollback();
@@ -195,15 +221,15 @@ core::Status Pipeline::ApplyPending() {
       if (!s.ok()) return fail(s.WithContext("source " + source + ", table " + change.source.table));
       ++figures_.rows_in;
       if (change.ts_ms > 0) figures_.last_source_ts_ms = change.ts_ms;
+      if (change.type == change::ChangeType::kDml) {
+        registry_.RowsApplied(source, change.source.table, 1, change.ts_ms);
+        if (change.ts_ms > 0 && (oldest_change_ms == 0 || change.ts_ms < oldest_change_ms)) oldest_change_ms = change.ts_ms;
+      }
     }
+    registry_.BatchReceived(source, SignalOf(batch.signal), !batch.changes.empty());
     if (batch.kind == SourceBatch::Kind::kSnapshotRows) {
       run.snapshot_rows += batch.changes.size();
-      if (Clock::now() - run.last_progress >= kProgressEvery) {
-        run.last_progress = Clock::now();
-        run.log.Info("snapshot: table " + batch.table + " " + std::to_string(batch.table_rows_done) + "/~" +
-                     std::to_string(batch.table_rows_estimate) + " rows, " + std::to_string(run.snapshot_rows) +
-                     " rows in all");
-      }
+      registry_.SnapshotProgress(source, batch.table, batch.table_rows_done, batch.table_rows_estimate);
     } else if (batch.kind == SourceBatch::Kind::kSnapshotDone) {
       engine_->DiscardPending();
       size_t built = 0;
@@ -216,6 +242,8 @@ core::Status Pipeline::ApplyPending() {
       offsets[source] = batch.offset;
       run.snapshotting = false;
       run.snapshot_done = true;
+      registry_.SnapshotDone(source);
+      ShowProgress(true);  // the last table's line before the summary
       double secs = SecondsSince(run.snapshot_started);
       char line[256];
       std::snprintf(line, sizeof line, "snapshot done: %llu rows in %.2f s (%.0f rows/s), %zu documents built; streaming from %s",
@@ -253,6 +281,14 @@ core::Status Pipeline::ApplyPending() {
   }
   WEFT_RETURN_IF_ERROR(db_->Commit());
   figures_.outbox_depth += static_cast<int64_t>(entries.size());
+  std::map<std::string, int64_t> appended, max_seq;  // per view; per sink
+  for (const auto& e : entries) {
+    ++appended[e.view];
+    max_seq[e.sink] = std::max(max_seq[e.sink], e.seq);
+  }
+  for (const auto& [view, n] : appended) registry_.OutboxAppended(view, n);
+  for (const auto& [sink, seq] : max_seq) registry_.OutboxCommitted(sink, seq, oldest_change_ms);
+  for (const auto& [source, offset] : offsets) registry_.OffsetCommitted(source, offset);
   for (const auto& [source, batch] : batches) {
     if (batch.kind != SourceBatch::Kind::kSnapshotDone) continue;
     for (const auto& view : config_.views) {
@@ -292,8 +328,9 @@ void Pipeline::ReconcileView(const std::string& view_name) {
       [this, extras, scan_status, view_name, sink_name]() {
         if (phase_ == Phase::kDone) return;
         if (!scan_status->ok()) {
-          log_.Warn("view " + view_name + ": cannot list the sink's documents yet to remove those the snapshot "
-                    "did not produce (" + scan_status->ToString() + "); retrying in 5 s");
+          core::Logger("view:" + view_name)
+              .Warn("cannot list the sink's documents yet to remove those the snapshot did not produce (" +
+                    scan_status->ToString() + "); retrying in 5 s");
           reconcile_retry_[view_name] = Clock::now() + std::chrono::seconds(5);
           return;
         }
@@ -317,8 +354,10 @@ void Pipeline::ReconcileView(const std::string& view_name) {
           }
           if (!s.ok()) return Finish(s);
           figures_.outbox_depth += static_cast<int64_t>(deletes.size());
-          log_.Info("view " + view_name + ": deleting " + std::to_string(deletes.size()) +
-                    " documents the snapshot did not produce");
+          registry_.OutboxAppended(view_name, static_cast<int64_t>(deletes.size()));
+          registry_.OutboxCommitted(sink_name, deletes.back().seq, 0);
+          core::Logger("view:" + view_name)
+              .Info("deleting " + std::to_string(deletes.size()) + " documents the snapshot did not produce");
         }
         CheckBackPressure();
         PumpWriters();
@@ -338,6 +377,7 @@ void Pipeline::SendBatch(SinkRun& run) {
   size_t batch_size = static_cast<size_t>(std::max(1, run.config.batch_size));
   auto read = db_->ReadOutbox(run.name, 0, batch_size * 4);
   if (!read.ok()) return Finish(read.status());
+  registry_.SinkPendingFrom(run.name, read->empty() ? std::nullopt : std::optional<int64_t>(read->front().seq));
   if (read->empty()) return;
   // One write per document id: a later entry for the same id replaces an earlier one (writes are
   // whole-document replacements), and every seq it covers is acknowledged with it.
@@ -390,6 +430,7 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
                std::to_string(run.backoff_ms) + " ms");
     }
     run.failing = true;
+    registry_.SinkFailing(run.name, why);
   };
   if (!sent.status.ok()) {
     back_off("write failed: " + sent.status.ToString());
@@ -399,6 +440,11 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
   std::vector<state::DeadLetter> letters;
   std::string retry_reason;
   uint64_t written = 0, deleted = 0;
+  struct Acked {
+    uint64_t written = 0, deleted = 0;
+    int64_t removed = 0;
+  };
+  std::map<std::string, Acked> acked;  // per view
   int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                        std::chrono::system_clock::now().time_since_epoch()).count();
   for (size_t i = 0; i < sent.entries.size(); ++i) {
@@ -409,12 +455,16 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
       continue;
     }
     done.insert(done.end(), sent.seqs[i].begin(), sent.seqs[i].end());
+    Acked& view_acked = acked[entry.view];
+    view_acked.removed += static_cast<int64_t>(sent.seqs[i].size());
     if (result.outcome == sink::Outcome::kRejected) {
       letters.push_back({entry.view, entry.write.id_key, result.message, now_ms});
     } else if (entry.write.doc) {
       ++written;
+      ++view_acked.written;
     } else {
       ++deleted;
+      ++view_acked.deleted;
     }
   }
   core::Status s = db_->Begin();
@@ -431,8 +481,10 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
   figures_.outbox_depth -= static_cast<int64_t>(done.size());
   figures_.docs_out += written + deleted;
   figures_.docs_deleted += deleted;
+  for (const auto& [view, a] : acked) registry_.DocumentsAcked(view, a.written, a.deleted, a.removed);
   for (const auto& letter : letters) {
     ++figures_.dead_letters;
+    registry_.DeadLettered(letter.view, 1);
     log.Error("view " + letter.view + ": document " + letter.id_key +
               " rejected by the sink, moved to the dead-letter table: " + letter.reason);
   }
@@ -441,6 +493,7 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
   } else {
     if (run.failing) log.Info("sink writes succeed again; outbox depth " + std::to_string(figures_.outbox_depth));
     run.failing = false;
+    registry_.SinkOk(run.name);
     run.backoff_ms = 0;
     run.retry_at = {};
   }
@@ -466,6 +519,7 @@ void Pipeline::CheckBackPressure() {
 void Pipeline::OnSourceStopped(const std::string& source, const core::Status& why) {
   SourceRun& run = *sources_.at(source);
   run.stopped = true;
+  registry_.SourceStopped(source);
   if (why.ok() || why.code() == core::Code::kAborted) return MaybeAdvance();
   if (phase_ == Phase::kStopping || phase_ == Phase::kDone) return MaybeAdvance();
   run.log.Error("stopped: " + why.ToString());
@@ -533,11 +587,35 @@ void Pipeline::MaybeAdvance() {
   }
 }
 
+void Pipeline::ShowProgress(bool force) {
+  bool snapshotting = std::any_of(sources_.begin(), sources_.end(), [](const auto& kv) { return kv.second->snapshotting; });
+  if (!progress_ || (!snapshotting && !force)) return;
+  progress_->Update(registry_.Snapshot(),
+                    std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now().time_since_epoch()).count(), force);
+}
+
+// The figures outlive the process in the state DB, for `weft status` when weft is not running.
+void Pipeline::PersistFigures() {
+  last_persist_ = Clock::now();
+  if (!db_ || db_->InTransaction()) return;
+  core::Status s = db_->SetMeta(status::kFiguresMetaKey, status::ToJson(registry_.Snapshot()));
+  if (!s.ok() && !persist_failed_) {
+    persist_failed_ = true;
+    log_.Warn("cannot save the status figures in the state DB (" + s.ToString() + "); `weft status` will show older ones");
+  }
+}
+
 void Pipeline::Finish(const core::Status& status) {
   if (phase_ == Phase::kDone) return;
   phase_ = Phase::kDone;
   if (!status.ok()) log_.Error(status.ToString());
   for (auto& [name, run] : sources_) if (run->source) run->source->Stop();
+  if (progress_) progress_->Clear();
+  registry_.Stop();
+  for (const auto& source : registry_.Snapshot().sources) {
+    if (!source.offset.empty()) sources_.at(source.name)->log.Info("stopped at offset " + source.offset);
+  }
+  PersistFigures();
   if (timer_) uv_timer_stop(timer_);
   if (idle_) uv_idle_stop(idle_);
   if (on_finished_) {

@@ -29,12 +29,16 @@
 #include "pipeline/sink_writer.h"
 #include "source/mysql/mysql_source.h"
 #include "state/state_db.h"
+#include "status/progress.h"
+#include "status/registry.h"
 #include "view/view_engine.h"
 
 namespace weft::pipeline {
 
 struct PipelineOptions {
   bool oneshot = false;  // snapshot, write every document, delete the rest, exit
+  // Snapshot progress as live bars on stderr (a terminal) instead of a log line every 5 s.
+  bool progress_bars = false;
 };
 
 // Figures for the summary and the status endpoint.
@@ -65,6 +69,10 @@ class Pipeline {
   void RequestStop();
 
   const Figures& figures() const { return figures_; }
+  // The status figures (status/registry.h): the HTTP endpoint reads them, the caller sets the
+  // process details before Start. They are persisted in the state DB (meta key
+  // status::kFiguresMetaKey) every 5 s and when the run ends.
+  status::Registry& registry() { return registry_; }
 
  private:
   struct SourceRun;
@@ -88,6 +96,8 @@ class Pipeline {
   void MaybeAdvance();  // drain -> start sources; oneshot phases; stop -> finish
   void ReconcileView(const std::string& view);
   void Finish(const core::Status& status);
+  void PersistFigures();
+  void ShowProgress(bool force);
   static void OnIdle(uv_idle_t* handle);
 
   enum class Phase { kDrainingOutbox, kRunning, kOneshotDraining, kStopping, kDone };
@@ -107,6 +117,10 @@ class Pipeline {
   bool paused_ = false;
   FinishedHandler on_finished_;
   Figures figures_;
+  status::Registry registry_;
+  std::unique_ptr<status::ProgressDisplay> progress_;
+  std::chrono::steady_clock::time_point last_persist_;
+  bool persist_failed_ = false;  // logged once
   // Per view, while a snapshot of its source is being reconciled with the sink: every id upserted
   // since the snapshot started, as DocumentSink::ScanIdKey spells it. Documents in the sink outside
   // this set are deleted.

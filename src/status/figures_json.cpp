@@ -6,7 +6,8 @@
 
 namespace weft::status {
 
-using nlohmann::json;
+// ordered_json keeps the fields in the order written here: "weft" first, names before figures.
+using json = nlohmann::ordered_json;
 
 const char* RunStateName(RunState state) {
   switch (state) {

@@ -23,33 +23,33 @@ size_t TerminalWidth() {
 
 std::string FormatProgressBar(const std::string& source, const TableProgress& t, size_t width) {
   std::string bar(kBarCells, '.');
-  if (t.rows_estimate > 0) {
-    uint64_t filled = std::min<uint64_t>(kBarCells, t.rows_done * kBarCells / t.rows_estimate);
-    for (uint64_t i = 0; i < filled; ++i) bar[i] = '#';
+  // The estimate is the server's guess: past it, the bar stays nearly full and shows no percentage.
+  bool estimate_useful = t.rows_estimate > t.rows_done;
+  uint64_t filled = estimate_useful ? t.rows_done * kBarCells / t.rows_estimate : kBarCells - 1;
+  for (uint64_t i = 0; i < filled; ++i) bar[i] = '#';
+  // Most telling first, so that cutting the line to the terminal's width drops the least.
+  std::string line = source + "." + t.table + " [" + bar + "]";
+  char text[160];
+  if (estimate_useful) {
+    std::snprintf(text, sizeof text, " %3llu%%", static_cast<unsigned long long>(t.rows_done * 100 / t.rows_estimate));
+    line += text;
+    if (t.rows_per_s > 0) {
+      double eta_ms = static_cast<double>(t.rows_estimate - t.rows_done) / t.rows_per_s * 1000.0;
+      int64_t eta_s = (static_cast<int64_t>(eta_ms) + 999) / 1000;
+      line += " ETA " + (eta_s < 60 ? std::to_string(eta_s) + "s" : FormatDuration(eta_s * 1000));
+    }
   }
-  std::string line = source + "." + t.table + " [" + bar + "] " + FormatTableProgress(t);
+  std::snprintf(text, sizeof text, " %.0f rows/s, %llu", t.rows_per_s, static_cast<unsigned long long>(t.rows_done));
+  line += text;
+  if (estimate_useful) line += "/~" + std::to_string(t.rows_estimate);
+  line += " rows";
   // A line wider than the terminal wraps, and the footer could not erase itself any more.
   if (line.size() >= width) line.resize(width - 1);
   return line;
 }
 
 void ProgressDisplay::Update(const Report& report, int64_t now_ms, bool force) {
-  // Finished tables, once each, in both modes.
-  for (const auto& s : report.sources) {
-    if (!s.has_snapshot) continue;
-    for (const auto& t : s.snapshot_tables) {
-      if (!t.done || !finished_logged_.insert({s.name, t.table}).second) continue;
-      char line[200];
-      double secs = static_cast<double>(t.elapsed_ms) / 1000.0;
-      std::snprintf(line, sizeof line, "snapshot: table %s done: %llu rows in %.1f s (%.0f rows/s)", t.table.c_str(),
-                    static_cast<unsigned long long>(t.rows_done), secs,
-                    secs > 0 ? static_cast<double>(t.rows_done) / secs : 0.0);
-      core::Logger("source.mysql:" + s.name).Info(line);
-    }
-  }
-
-  if (terminal_) {
-    if (!force && drawn_ && now_ms - last_draw_ms_ < kRedrawMs) return;
+  if (terminal_ && (force || !drawn_ || now_ms - last_draw_ms_ >= kRedrawMs)) {
     last_draw_ms_ = now_ms;
     drawn_ = true;
     std::string footer;
@@ -62,11 +62,27 @@ void ProgressDisplay::Update(const Report& report, int64_t now_ms, bool force) {
         footer += FormatProgressBar(s.name, t, width);
       }
     }
-    if (footer.empty() && !footer_) return;
-    core::SetFooter(footer);
+    if (!footer.empty() || footer_) core::SetFooter(footer);
     footer_ = !footer.empty();
-    return;
   }
+
+  // Finished tables, once each, in both modes.
+  for (const auto& s : report.sources) {
+    if (!s.has_snapshot) continue;
+    for (const auto& t : s.snapshot_tables) {
+      if (!t.done || !finished_logged_.insert({s.name, t.table}).second) continue;
+      char line[64];
+      double secs = static_cast<double>(t.elapsed_ms) / 1000.0;
+      std::snprintf(line, sizeof line, " rows in %.1f s", secs);
+      std::string text = "snapshot: table " + t.table + " done: " + std::to_string(t.rows_done) + line;
+      if (secs >= 0.5) {  // a rate over a few milliseconds means nothing
+        std::snprintf(line, sizeof line, " (%.0f rows/s)", static_cast<double>(t.rows_done) / secs);
+        text += line;
+      }
+      core::Logger("source.mysql:" + s.name).Info(text);
+    }
+  }
+  if (terminal_) return;
 
   if (!log_clock_started_) {  // the first line comes kLogEveryMs after the first call, not at once
     log_clock_started_ = true;

@@ -42,8 +42,8 @@ class ProgressDisplay {
   std::set<std::pair<std::string, std::string>> finished_logged_;  // (source, table)
 };
 
-// "shop.ecom_orders [#########...........]  45% 45000/~100000 rows (45%), 12000.0 rows/s, ETA 5s",
-// at most `width` characters.
+// "shop.ecom_orders [#########...........]  45% ETA 5s 12000 rows/s, 45000/~100000 rows", cut to
+// fewer than `width` characters.
 std::string FormatProgressBar(const std::string& source, const TableProgress& table, size_t width);
 
 }  // namespace weft::status

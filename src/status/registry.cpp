@@ -24,6 +24,7 @@ struct Registry::SourceRec {
   int64_t heard_steady = 0;   // last batch of any kind
   int64_t heard_wall = 0;
   int64_t applied_lag_ms = 0;  // when the last change was applied: wall time minus its commit time
+  int64_t last_table_update_ms = 0;  // steady; the snapshot's start, then its last progress
   bool retrying = false;
   bool stopped = false;
   explicit SourceRec(int64_t steady) : rows(steady) {}
@@ -37,6 +38,8 @@ struct Registry::ViewRec {
 };
 
 Registry::Registry(Clock clock) : clock_(std::move(clock)) { process_.started_ms = clock_.wall_ms(); }
+
+Registry::~Registry() = default;
 
 void Registry::SetProcess(std::string version, int64_t pid, std::string config_path, std::string state_db_path) {
   process_.version = std::move(version);
@@ -105,6 +108,7 @@ void Registry::SourceStarted(const std::string& source, bool snapshot, const std
     s->fig.snapshot_tables.clear();
     s->table_rates.clear();
     s->table_started.clear();
+    s->last_table_update_ms = clock_.steady_ms();
   }
 }
 
@@ -159,12 +163,14 @@ void Registry::SnapshotProgress(const std::string& source, const std::string& ta
   auto& tables = s->fig.snapshot_tables;
   int64_t steady = clock_.steady_ms();
   if (tables.empty() || tables.back().table != table) {
-    // Tables are read one after the other: a new table means the previous one is complete.
+    // Tables are read one after the other: a new table means the previous one is complete, and
+    // this one started when the previous one's last rows arrived (or when the snapshot began).
     if (!tables.empty()) tables.back().done = true;
     tables.push_back(TableProgress{table, 0, rows_estimate, 0, false, 0});
     s->table_rates.emplace_back(steady);
-    s->table_started.push_back(steady);
+    s->table_started.push_back(s->last_table_update_ms);
   }
+  s->last_table_update_ms = steady;
   TableProgress& t = tables.back();
   if (rows_done > t.rows_done) s->table_rates.back().Add(rows_done - t.rows_done, steady);
   t.rows_done = rows_done;
@@ -290,6 +296,7 @@ Report Registry::Snapshot() const {
     for (size_t i = 0; i < f.snapshot_tables.size(); ++i) {
       f.snapshot_tables[i].rows_per_s = f.snapshot_tables[i].done ? 0 : s->table_rates[i].PerSecond(steady);
     }
+    if (stopped_) f.rows_per_s = 0;  // a stopped run moves nothing
     source_delay[f.name] = f.delay_ms;
     source_state[f.name] = f.state;
     r.sources.push_back(std::move(f));
@@ -310,7 +317,10 @@ Report Registry::Snapshot() const {
         if (f.state != RunState::kStopped) f.state = RunState::kRetrying;
       }
     }
-    if (stopped_) f.state = RunState::kStopped;
+    if (stopped_) {
+      f.state = RunState::kStopped;
+      f.rows_per_s = f.documents_per_s = 0;
+    }
     r.views.push_back(std::move(f));
   }
   return r;

@@ -49,6 +49,9 @@ class Registry {
   static constexpr int64_t kCaughtUpFreshMs = 17000;
 
   explicit Registry(Clock clock = Clock::System());
+  ~Registry();
+  Registry(const Registry&) = delete;
+  Registry& operator=(const Registry&) = delete;
 
   void SetProcess(std::string version, int64_t pid, std::string config_path, std::string state_db_path);
   void AddSource(const std::string& source);

@@ -44,7 +44,8 @@ std::string FormatTableProgress(const TableProgress& t) {
   line += ", " + Rate(t.rows_per_s) + " rows/s";
   if (estimate_useful && t.rows_per_s > 0) {
     double eta_s = static_cast<double>(t.rows_estimate - t.rows_done) / t.rows_per_s;
-    line += ", ETA " + FormatDuration(static_cast<int64_t>(eta_s * 1000.0 + 999) / 1000 * 1000);
+    int64_t whole_s = static_cast<int64_t>(eta_s + 0.999);
+    line += ", ETA " + (whole_s < 60 ? std::to_string(whole_s) + "s" : FormatDuration(whole_s * 1000));
   }
   return line;
 }
