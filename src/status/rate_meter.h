@@ -5,6 +5,7 @@
 // owner thread (the loop thread, for status::Registry).
 
 #include <array>
+#include <cstddef>
 #include <cstdint>
 
 namespace weft::status {
