@@ -30,6 +30,10 @@ status::SourceSignal SignalOf(SourceBatch::Signal signal) {
   return status::SourceSignal::kNone;
 }
 
+// Meta key set to "1" in the transaction that commits a snapshot of the view's source, and to "0"
+// in the one that queues the deletes of its reconciliation (ReconcileView).
+std::string UnreconciledKey(const std::string& view) { return "unreconciled_snapshot:" + view; }
+
 double SecondsSince(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
 }
@@ -148,7 +152,21 @@ void Pipeline::StartSources() {
     source::mysql::StartFrom from;
     auto stored = db_->GetOffset(name);
     if (!stored.ok()) return Finish(stored.status());
-    if (options_.oneshot || !stored->has_value()) {
+    // A snapshot whose reconciliation never ran (weft died between the snapshot's commit and the
+    // listing of the sink) cannot be resumed from its offset: the documents of rows deleted before
+    // that snapshot would stay in the sink for good. It is taken again instead.
+    bool unreconciled = false;
+    for (const auto& view : config_.views) {
+      if (view.source != name || options_.oneshot || !stored->has_value()) continue;
+      auto mark = db_->GetMeta(UnreconciledKey(view.name));
+      if (!mark.ok()) return Finish(mark.status());
+      unreconciled = unreconciled || *mark == std::optional<std::string>("1");
+    }
+    if (unreconciled) {
+      run->log.Warn("the last snapshot committed, but weft stopped before removing the sink's documents it did "
+                    "not produce: taking the snapshot again");
+    }
+    if (options_.oneshot || !stored->has_value() || unreconciled) {
       from.mode = source::mysql::StartFrom::Mode::kSnapshot;
       // A snapshot starts from empty state: a snapshot interrupted part way (no offset was
       // committed) is restarted cleanly rather than resumed.
@@ -279,6 +297,14 @@ core::Status Pipeline::ApplyPending() {
     core::Status s = db_->SetOffset(source, offset);
     if (!s.ok()) return fail(s);
   }
+  for (const auto& [source, batch] : batches) {
+    if (batch.kind != SourceBatch::Kind::kSnapshotDone) continue;
+    for (const auto& view : config_.views) {
+      if (view.source != source) continue;
+      core::Status s = db_->SetMeta(UnreconciledKey(view.name), "1");  // until ReconcileView has run
+      if (!s.ok()) return fail(s);
+    }
+  }
   WEFT_RETURN_IF_ERROR(db_->Commit());
   figures_.outbox_depth += static_cast<int64_t>(entries.size());
   std::map<std::string, int64_t> appended, max_seq;  // per view; per sink
@@ -344,15 +370,17 @@ void Pipeline::ReconcileView(const std::string& view_name) {
           e.write = std::move(w);
           deletes.push_back(std::move(e));
         }
+        // The deletes and the end of the snapshot's unreconciled mark commit together.
+        core::Status s = db_->Begin();
+        if (s.ok() && !deletes.empty()) s = db_->AppendOutbox(&deletes);
+        if (s.ok()) s = db_->SetMeta(UnreconciledKey(view_name), "0");
+        if (s.ok()) {
+          s = db_->Commit();
+        } else {
+          db_->Rollback();
+        }
+        if (!s.ok()) return Finish(s);
         if (!deletes.empty()) {
-          core::Status s = db_->Begin();
-          if (s.ok()) s = db_->AppendOutbox(&deletes);
-          if (s.ok()) {
-            s = db_->Commit();
-          } else {
-            db_->Rollback();
-          }
-          if (!s.ok()) return Finish(s);
           figures_.outbox_depth += static_cast<int64_t>(deletes.size());
           registry_.OutboxAppended(view_name, static_cast<int64_t>(deletes.size()));
           registry_.OutboxCommitted(sink_name, deletes.back().seq, 0);

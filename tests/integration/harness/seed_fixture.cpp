@@ -40,8 +40,14 @@ std::vector<std::string> SeedScenarioStepNames() {
 }
 
 std::string WriteSeedConfig(const std::string& dir, const MariaDBServer& server, const std::string& extra) {
+  SeedConfigOptions options;
+  options.extra = extra;
+  return WriteSeedConfig(dir, server, options);
+}
+
+std::string WriteSeedConfig(const std::string& dir, const MariaDBServer& server, const SeedConfigOptions& options) {
   std::ostringstream toml;
-  toml << "[state]\npath = \"" << dir << "/state.db\"\n\n"
+  toml << "[state]\npath = \"" << dir << "/state.db\"\n" << options.state_extra << "\n\n"
        << "[sources.shop]\nkind = \"mysql\"\nhost = \"127.0.0.1\"\nport = " << server.port()
        << "\nuser = \"root\"\npassword = \"\"\ndatabase = \"shop\"\nserver_id = 5401\n\n"
        << "[sinks.local]\nkind = \"sqlite\"\npath = \"" << dir << "/docs.db\"\n\n"
@@ -50,7 +56,7 @@ std::string WriteSeedConfig(const std::string& dir, const MariaDBServer& server,
 name = "order_single_view"
 source = "shop"
 root = "ecom_orders"
-sink = "local"
+sink = ")" << options.view_sink << R"("
 collection = "orderSingleView"
 
   [[views.lookups]]
@@ -82,7 +88,7 @@ collection = "orderSingleView"
   path = "order_items.seller"
   type = "object"
   relation = [["order_items.seller_id", "seller_id"]]
-)" << "\n" << extra;
+)" << "\n" << options.extra;
   std::string path = dir + "/weft.toml";
   WriteFile(path, toml.str());
   return path;

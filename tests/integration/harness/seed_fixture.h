@@ -23,6 +23,13 @@ std::vector<std::string> SeedScenarioStepNames();
 // appended verbatim. Returns the config path.
 std::string WriteSeedConfig(const std::string& dir, const MariaDBServer& server, const std::string& extra = "");
 
+struct SeedConfigOptions {
+  std::string view_sink = "local";  // the sink order_single_view writes to ("local" is the SQLite one)
+  std::string state_extra;          // lines for the [state] table ("outbox_limit = 50")
+  std::string extra;                // appended verbatim (more [sinks.X], [[views]])
+};
+std::string WriteSeedConfig(const std::string& dir, const MariaDBServer& server, const SeedConfigOptions& options);
+
 // Reads the documents of a SQLite-sink collection: id -> doc JSON text. Empty when the file or the
 // table does not exist yet.
 std::map<std::string, std::string> ReadSqliteDocs(const std::string& path, const std::string& collection);

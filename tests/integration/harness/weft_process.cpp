@@ -78,6 +78,23 @@ bool WeftProcess::running() {
 std::string WeftProcess::Stdout() const { return ReadFile(out_path_); }
 std::string WeftProcess::Stderr() const { return ReadFile(err_path_); }
 
+int WeftProcess::CountLog(const std::string& needle) const {
+  std::string log = Stderr();
+  int n = 0;
+  for (size_t at = log.find(needle); at != std::string::npos; at = log.find(needle, at + needle.size())) ++n;
+  return n;
+}
+
+bool WeftProcess::WaitForLog(const std::string& needle, int timeout_ms, int count) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (true) {
+    if (CountLog(needle) >= count) return true;
+    if (!running()) return CountLog(needle) >= count;
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+}
+
 WeftResult RunWeft(const std::vector<std::string>& args, int timeout_s, const std::vector<std::string>& env) {
   std::string dir = MakeTempDir("weft-run-");
   WeftResult result;

@@ -33,6 +33,11 @@ class WeftProcess {
   bool running();
   std::string Stdout() const;
   std::string Stderr() const;
+  // How many times `needle` occurs in stderr (weft's log) so far.
+  int CountLog(const std::string& needle) const;
+  // Waits until stderr holds `needle` at least `count` times; false on timeout or when weft exits
+  // first (its log is then complete, so waiting longer cannot help).
+  bool WaitForLog(const std::string& needle, int timeout_ms, int count = 1);
   int pid() const { return pid_; }
 
  private:

@@ -4,7 +4,17 @@
 Usage: mock_mongo.py SCENARIO RECORD_FILE [ARG]
 
 Listens on a free loopback port and prints "PORT <n>" on stdout once ready; runs until its stdin
-closes. It answers hello/isMaster as the primary of replica set "rs0" (wire version 17, sessions on),
+closes. Lines on stdin change its behaviour while it runs (outages for the resilience tests); each
+is answered with "OK" on stdout once in effect:
+  down hangup          close the connection on every request, the handshake included (as a
+                       server that went away)
+  down error           answer write commands with InterruptedAtShutdown (11600, RetryableWriteError)
+  down silent          never answer write commands (the client times out)
+  up                   back to the SCENARIO's behaviour
+  reject ID CODE       every replacement of the document with string _id ID gets writeError CODE
+                       (as a server-side validator or a too-large document would), the rest of the
+                       bulk is applied
+  accept ID            stop rejecting ID It answers hello/isMaster as the primary of replica set "rs0" (wire version 17, sessions on),
 so libmongoc uses retryable writes as it would against a real replica set. Every command it receives
 is appended to RECORD_FILE as one line of canonical extended JSON (types kept: $numberInt,
 $numberLong, $numberDecimal, $date, $binary), in arrival order.
@@ -38,6 +48,8 @@ lock = threading.Lock()
 writes_seen = 0
 store = {}  # collection -> OrderedDict(canonical _id text -> document)
 port = 0
+outage = ""      # "", "hangup", "error", "silent": set by "down ..." on stdin
+rejected = {}    # string _id -> writeError code: set by "reject ..." on stdin
 
 
 def canonical(value):
@@ -73,6 +85,11 @@ def apply(command, doc, skip=()):
         for i, op in enumerate(doc.get("updates", [])):
             if i in skip:
                 continue
+            if isinstance(op["q"]["_id"], str) and op["q"]["_id"] in rejected:
+                code = rejected[op["q"]["_id"]]
+                refused.append({"index": i, "code": code, "errmsg": "Document failed validation (scripted: _id %s)"
+                                % op["q"]["_id"]})
+                continue
             bad = [k for k in op["u"] if k.startswith("$")]
             if bad:  # as a real server refuses it
                 refused.append({"index": i, "code": 52, "errmsg": "The dollar ($) prefixed field '%s' in '%s' "
@@ -106,6 +123,10 @@ def write_reply(request, command, doc):
     global writes_seen
     writes_seen += 1
     unacknowledged = isinstance(request, OpMsg) and request.flags & OP_MSG_FLAGS["moreToCome"]
+    if outage == "silent":
+        return True
+    if outage == "error":
+        return request.command_err(11600, "interrupted at shutdown", errorLabels=["RetryableWriteError"])
     if SCENARIO == "hang":
         return True  # swallowed: no reply ever
     if SCENARIO == "close_n" and writes_seen <= int(ARG):
@@ -132,6 +153,8 @@ def handler(request):
     doc = request.doc if len(request.docs) == 1 else {}
     with lock:
         RECORD.write(canonical(doc) + "\n")
+        if outage == "hangup":
+            return request.hangup()
         lowered = name.lower()
         if lowered in ("ismaster", "hello"):
             return request.ok(hello())
@@ -149,8 +172,23 @@ def main():
     server.autoresponds(handler)
     port = server.run()
     print("PORT %d" % port, flush=True)
-    sys.stdin.read()  # until the test closes our stdin
+    for line in sys.stdin:  # until the test closes our stdin
+        control(line.split())
+        print("OK", flush=True)
     server.stop()
+
+
+def control(words):
+    global outage
+    with lock:
+        if words[:1] == ["down"]:
+            outage = words[1]
+        elif words[:1] == ["up"]:
+            outage = ""
+        elif words[:1] == ["reject"]:
+            rejected[words[1]] = int(words[2])
+        elif words[:1] == ["accept"]:
+            rejected.pop(words[1], None)
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "integration/harness/mariadb_server.h"
-#include "integration/mongo_wire/mock_mongo.h"
+#include "integration/harness/mock_mongo.h"
 #include "sink/mongo/mongo_sink.h"
 
 using namespace weft;

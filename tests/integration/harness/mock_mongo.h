@@ -1,7 +1,8 @@
 #pragma once
 // Runs tests/integration/mongo_wire/mock_mongo.py (Debian's python3-mockupdb, under /usr/bin/python3)
-// as a child process with a scenario, and reads back the commands it recorded. Stopped (stdin
-// closed, then SIGKILL if it lingers) and its temp dir removed in the destructor.
+// as a child process with a scenario, and reads back the commands it recorded. Control() changes
+// its behaviour while it runs (outages, rejected documents). Stopped (stdin closed, then SIGKILL if
+// it lingers) and its temp dir removed in the destructor.
 
 #include <string>
 #include <vector>
@@ -24,6 +25,9 @@ class MockMongo {
   // mongodb://127.0.0.1:PORT/?directConnection=true with short timeouts (2 s) so that failures are
   // quick; `extra` ("&socketTimeoutMS=500") is appended.
   std::string Uri(const std::string& extra = "") const;
+  // Sends one control line ("down hangup", "down error", "down silent", "up", "reject ID CODE",
+  // "accept ID"; see mock_mongo.py) and waits until the mock has it in effect. False on failure.
+  bool Control(const std::string& line);
 
   // Every recorded command whose name (first key) is `name`, in arrival order.
   std::vector<sink::mongo::BsonPtr> Commands(const std::string& name) const;
@@ -33,6 +37,7 @@ class MockMongo {
  private:
   int pid_ = -1;
   int stdin_fd_ = -1;
+  int stdout_fd_ = -1;
   int port_ = 0;
   std::string dir_;
   std::string error_;

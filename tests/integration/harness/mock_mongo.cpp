@@ -1,5 +1,6 @@
-#include "integration/mongo_wire/mock_mongo.h"
+#include "integration/harness/mock_mongo.h"
 
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/wait.h>
@@ -16,6 +17,7 @@ namespace weft::test {
 
 MockMongo::~MockMongo() {
   if (stdin_fd_ >= 0) close(stdin_fd_);
+  if (stdout_fd_ >= 0) close(stdout_fd_);
   if (pid_ > 0) {
     // Closing stdin asks the mock to stop; give it a moment, then make sure.
     int status = 0;
@@ -60,6 +62,9 @@ bool MockMongo::Start(const std::string& scenario, const std::string& arg) {
   }
   close(in_pipe[0]);
   close(out_pipe[1]);
+  // Our ends must not leak into later children (weft): its copy would keep the mock's stdin open.
+  fcntl(in_pipe[1], F_SETFD, FD_CLOEXEC);
+  fcntl(out_pipe[0], F_SETFD, FD_CLOEXEC);
   stdin_fd_ = in_pipe[1];
   // Read "PORT <n>\n".
   std::string line;
@@ -72,7 +77,7 @@ bool MockMongo::Start(const std::string& scenario, const std::string& arg) {
     if (n <= 0) break;
     line.append(buf, static_cast<size_t>(n));
   }
-  close(out_pipe[0]);
+  stdout_fd_ = out_pipe[0];  // kept for the acknowledgements of Control()
   if (sscanf(line.c_str(), "PORT %d", &port_) != 1) {
     error_ = "mock_mongo.py (/usr/bin/python3 with python3-mockupdb) did not start; its stderr:\n" + Log();
     return false;
@@ -83,6 +88,24 @@ bool MockMongo::Start(const std::string& scenario, const std::string& arg) {
 std::string MockMongo::Uri(const std::string& extra) const {
   return "mongodb://127.0.0.1:" + std::to_string(port_) +
          "/?directConnection=true&serverSelectionTimeoutMS=2000&connectTimeoutMS=2000&socketTimeoutMS=2000" + extra;
+}
+
+bool MockMongo::Control(const std::string& line) {
+  if (stdin_fd_ < 0 || stdout_fd_ < 0) return false;
+  std::string text = line + "\n";
+  if (write(stdin_fd_, text.data(), text.size()) != static_cast<ssize_t>(text.size())) return false;
+  // The mock answers "OK\n" once the change is in effect.
+  std::string reply;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (reply.find('\n') == std::string::npos && std::chrono::steady_clock::now() < deadline) {
+    pollfd p{stdout_fd_, POLLIN, 0};
+    if (poll(&p, 1, 200) <= 0) continue;
+    char buf[16];
+    ssize_t n = read(stdout_fd_, buf, sizeof buf);
+    if (n <= 0) return false;
+    reply.append(buf, static_cast<size_t>(n));
+  }
+  return reply == "OK\n";
 }
 
 std::vector<sink::mongo::BsonPtr> MockMongo::Commands(const std::string& name) const {

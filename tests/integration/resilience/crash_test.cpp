@@ -1,0 +1,200 @@
+// Crashes (issue #4, item 1): the real `weft run` process is SIGKILLed at random moments, at least
+// ten times in all, during the initial snapshot, while streaming under the random workload, and
+// during `weft run --oneshot`; each time it restarts. Once the workload stops `weft verify` (an
+// independent join computed from MariaDB) must find zero differences: nothing lost, nothing
+// duplicated, no stale value. SIGTERM is graceful: the in-flight batch finishes, the outbox
+// flushes, the offset commits, and weft exits 0 within 10 s; the next start resumes from the stored
+// offset without snapshotting again.
+#include <doctest/doctest.h>
+#include <signal.h>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "integration/harness/mariadb_server.h"
+#include "integration/harness/mock_mongo.h"
+#include "integration/harness/seed_fixture.h"
+#include "integration/harness/sqlite_probe.h"
+#include "integration/harness/weft_process.h"
+#include "integration/harness/workload.h"
+
+using namespace weft::test;
+using Clock = std::chrono::steady_clock;
+
+namespace {
+
+constexpr const char* kSnapshotStarts = "starting a consistent snapshot";
+constexpr const char* kSnapshotDone = "snapshot done:";
+constexpr const char* kResuming = "resuming from offset";
+
+void SleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+double SecondsSince(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+// SIGKILL and reap; the process must really have been running until then (not exited on its own).
+void Kill(WeftProcess& weft) {
+  REQUIRE_MESSAGE(weft.running(), "weft exited before it was killed:\n" << weft.Stderr());
+  weft.Signal(SIGKILL);
+  REQUIRE(weft.Wait(10000) == -1);
+}
+
+std::string StoredOffset(const std::string& dir) {
+  auto rows = QuerySqlite(dir + "/state.db", "SELECT resume_offset FROM offsets WHERE source = 'shop'");
+  return rows.empty() || !rows[0][0] ? "" : *rows[0][0];
+}
+
+}  // namespace
+
+TEST_CASE("SIGKILL at random moments in the snapshot, while streaming and in --oneshot: nothing lost or stale") {
+  MariaDBServer server;
+  REQUIRE_MESSAGE(server.Start(), server.error());
+  CreateSeedSchema(server);
+  auto load_started = Clock::now();
+  LoadBulkOrders(server, 40000);
+  MESSAGE("bulk load of 40000 orders (+ items, payments, customers): " << SecondsSince(load_started) << " s");
+  std::string dir = MakeTempDir("weft-crash-");
+  std::string config = WriteSeedConfig(dir, server);
+  std::mt19937 rng(20241121);
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  int kills = 0;
+
+  auto workload = std::make_unique<BackgroundWorkload>(server, 7, 2);
+
+  // 1. During the initial snapshot. No offset is committed until the snapshot is done, so every
+  // restart must start a fresh snapshot (cleanly: from empty state).
+  int snapshot_kills = 0;
+  double snapshot_seconds = 0;
+  for (int attempt = 0; snapshot_kills < 3 && attempt < 8; ++attempt) {
+    WeftProcess weft;
+    REQUIRE(weft.Start({"run", "-c", config}, dir));
+    REQUIRE_MESSAGE(weft.WaitForLog(kSnapshotStarts, 20000), weft.Stderr());
+    CHECK_MESSAGE(weft.CountLog(kResuming) == 0, "an interrupted snapshot must not be resumed from an offset:\n"
+                                                     << weft.Stderr());
+    auto started = Clock::now();
+    SleepMs(pick(100, 900));
+    bool mid_snapshot = weft.CountLog(kSnapshotDone) == 0;
+    Kill(weft);
+    ++kills;
+    mid_snapshot = mid_snapshot && weft.CountLog(kSnapshotDone) == 0;
+    if (mid_snapshot) {
+      ++snapshot_kills;
+      CHECK(StoredOffset(dir).empty());
+    } else {
+      snapshot_seconds = SecondsSince(started);
+    }
+  }
+  MESSAGE(snapshot_kills << " kills landed inside the snapshot");
+  CHECK(snapshot_kills >= 3);
+
+  // 2. While streaming under the random workload.
+  auto weft = std::make_unique<WeftProcess>();
+  REQUIRE(weft->Start({"run", "-c", config}, dir));
+  auto t0 = Clock::now();
+  REQUIRE_MESSAGE(weft->WaitForLog(kSnapshotDone, 120000), weft->Stderr());
+  snapshot_seconds = SecondsSince(t0);
+  MESSAGE("an uninterrupted snapshot of ~" << 40000 * 3 << " rows: " << snapshot_seconds << " s");
+  for (int i = 0; i < 4; ++i) {
+    SleepMs(pick(200, 1500));
+    Kill(*weft);
+    ++kills;
+    CHECK_FALSE(StoredOffset(dir).empty());
+    weft = std::make_unique<WeftProcess>();
+    REQUIRE(weft->Start({"run", "-c", config}, dir));
+    REQUIRE_MESSAGE(weft->WaitForLog(kResuming, 20000), weft->Stderr());
+    CHECK_MESSAGE(weft->CountLog(kSnapshotStarts) == 0, weft->Stderr());
+  }
+  SleepMs(pick(200, 1500));
+  Kill(*weft);
+  ++kills;
+
+  // 3. During --oneshot (snapshot, write, reconcile, exit), still under the workload.
+  for (int i = 0; i < 3; ++i) {
+    WeftProcess oneshot;
+    REQUIRE(oneshot.Start({"run", "-c", config, "--oneshot"}, dir));
+    REQUIRE_MESSAGE(oneshot.WaitForLog(kSnapshotStarts, 20000), oneshot.Stderr());
+    SleepMs(pick(100, static_cast<int>(snapshot_seconds * 1000) + 1500));
+    Kill(oneshot);
+    ++kills;
+  }
+  int transactions = workload->Stop();
+  MESSAGE(transactions << " workload transactions ran during the kills");
+  {
+    WeftProcess oneshot;
+    REQUIRE(oneshot.Start({"run", "-c", config, "--oneshot"}, dir));
+    CHECK_MESSAGE(oneshot.Wait(120000) == 0, oneshot.Stderr());
+    CHECK(oneshot.Stdout().find("oneshot done") != std::string::npos);
+  }
+  WeftResult verify = RunWeft({"verify", "-c", config}, 120);
+  CHECK_MESSAGE(verify.exit_code == 0, "after --oneshot: " << verify.out << verify.err);
+
+  // 4. Streaming again from the offset the oneshot committed, under a new workload, killed once
+  // more; then the workload stops and the sink must converge.
+  workload = std::make_unique<BackgroundWorkload>(server, 8, 2);
+  weft = std::make_unique<WeftProcess>();
+  REQUIRE(weft->Start({"run", "-c", config}, dir));
+  REQUIRE_MESSAGE(weft->WaitForLog(kResuming, 20000), weft->Stderr());
+  SleepMs(pick(500, 1500));
+  Kill(*weft);
+  ++kills;
+  weft = std::make_unique<WeftProcess>();
+  REQUIRE(weft->Start({"run", "-c", config}, dir));
+  SleepMs(1000);
+  workload->Stop();
+  verify = VerifyEventually(config, 60);
+  CHECK_MESSAGE(verify.exit_code == 0, "verify: " << verify.out << verify.err << "\nweft log:\n" << weft->Stderr());
+  CHECK(kills >= 10);
+  MESSAGE(kills << " SIGKILLs in all");
+
+  weft->Signal(SIGTERM);
+  CHECK(weft->Wait(10000) == 0);
+  if (!getenv("WEFT_TEST_KEEP")) RemoveTree(dir);
+}
+
+// After a snapshot commits, documents in the sink that it did not produce (rows deleted while weft
+// was not running) are deleted by a reconciliation that lists the sink. A crash after the commit
+// but before that reconciliation is recorded must not leave them behind for good: the stream
+// resumes after the deletes, so nothing else would ever remove them.
+TEST_CASE("a crash between a snapshot's commit and its reconciliation leaves no stale document") {
+  MariaDBServer server;
+  REQUIRE_MESSAGE(server.Start(), server.error());
+  CreateSeedSchema(server);
+  LoadBulkOrders(server, 200);
+  MockMongo mock;
+  REQUIRE_MESSAGE(mock.Start("ok"), mock.error());
+  std::string dir = MakeTempDir("weft-crash-reconcile-");
+  SeedConfigOptions options;
+  options.view_sink = "docs";
+  options.extra = "[sinks.docs]\nkind = \"mongodb\"\nuri = \"" + mock.Uri() + "\"\ndatabase = \"ecommerce\"\n";
+  std::string config = WriteSeedConfig(dir, server, options);
+
+  {
+    WeftProcess weft;
+    REQUIRE(weft.Start({"run", "-c", config}, dir));
+    REQUIRE_MESSAGE(weft.WaitForLog(kSnapshotDone, 30000), weft.Stderr());
+    WeftResult verify = VerifyEventually(config, 30);
+    REQUIRE_MESSAGE(verify.exit_code == 0, verify.out << verify.err << weft.Stderr());
+    weft.Signal(SIGTERM);
+    REQUIRE(weft.Wait(10000) == 0);
+  }
+  // While weft is down: five orders go; the sink still holds their documents.
+  server.Execute("DELETE FROM shop.ecom_orders WHERE order_id IN ('B1', 'B2', 'B3', 'B4', 'B5')");
+  // A --oneshot snapshots again and commits; the sink cannot be listed (MongoDB went away), so the
+  // reconciliation waits for a retry, and weft dies right then.
+  REQUIRE(mock.Control("down hangup"));
+  {
+    WeftProcess oneshot;
+    REQUIRE(oneshot.Start({"run", "-c", config, "--oneshot"}, dir));
+    REQUIRE_MESSAGE(oneshot.WaitForLog("cannot list the sink's documents yet", 30000), oneshot.Stderr());
+    CHECK(oneshot.CountLog(kSnapshotDone) == 1);
+    Kill(oneshot);
+  }
+  REQUIRE(mock.Control("up"));
+  WeftProcess weft;
+  REQUIRE(weft.Start({"run", "-c", config}, dir));
+  WeftResult verify = VerifyEventually(config, 30);
+  CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err << "\nweft log:\n" << weft.Stderr());
+  weft.Signal(SIGTERM);
+  CHECK(weft.Wait(10000) == 0);
+  if (!getenv("WEFT_TEST_KEEP")) RemoveTree(dir);
+}
