@@ -1,6 +1,7 @@
 #include "change/value.h"
 
 #include <charconv>
+#include <cmath>
 #include <cstdio>
 
 namespace weft::change {
@@ -142,8 +143,17 @@ void AppendJson(const Value& value, std::string* out) {
     case ValueKind::kUInt: AppendNumber(value.as_uint(), out); return;
     // FLOAT columns print the shortest decimal that round-trips as a float, which is what the
     // server prints for them; through double they would gain noise digits (0.1f -> 0.10000000149).
-    case ValueKind::kFloat: AppendNumber(static_cast<float>(value.as_double()), out); return;
-    case ValueKind::kDouble: AppendNumber(value.as_double(), out); return;
+    // NaN and infinity have no JSON form (to_chars would write "nan"); MySQL and MariaDB refuse to
+    // store them, so they only come from damaged binlog bytes: null, as JSON.stringify does
+    // (found by tests/fuzz/row_decoder_fuzz).
+    case ValueKind::kFloat:
+      if (!std::isfinite(value.as_double())) out->append("null");
+      else AppendNumber(static_cast<float>(value.as_double()), out);
+      return;
+    case ValueKind::kDouble:
+      if (!std::isfinite(value.as_double())) out->append("null");
+      else AppendNumber(value.as_double(), out);
+      return;
     case ValueKind::kDecimal: out->append(value.text()); return;
     case ValueKind::kJson: out->append(value.text()); return;
     case ValueKind::kBytes: AppendJsonString(Base64Encode(value.text()), out); return;

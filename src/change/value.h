@@ -6,6 +6,7 @@
 // `weft verify`:
 //   kInt/kUInt        number                      kDecimal   number with the exact digits ("199.99")
 //   kFloat/kDouble    shortest round-trip number   kString    JSON string (UTF-8)
+//                     (null for NaN/infinity, which JSON cannot write)
 //   kBytes            base64 string                kDate      "2024-11-10"
 //   kDateTime         "2024-11-02 10:20:00.123456" (TIMESTAMP in UTC; as many fraction digits as the
 //                     column declares, like SELECT)
