@@ -143,7 +143,7 @@ def main():
     # --- reading --------------------------------------------------------------------------------
     rd = [r for r in rows if r["bench"] == "reading"]
     fetch = [r["result"] for r in rd if r["reader"] == "fetch" and "seconds" in r.get("result", {})]
-    tail = [r for r in rd if r["reader"] == "weft tail" and r.get("records") == r.get("changes")]
+    tail = [r for r in rd if r["reader"] == "weft tail" and r.get("records", 0) > 0]
     zj = [r["result"] for r in rd if r["reader"] == "zongji" and "seconds" in r.get("result", {})]
     changes = meta.get("changes")
     fetch_rate = med([changes / f["seconds"] for f in fetch]) if fetch else None

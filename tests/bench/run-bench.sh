@@ -13,6 +13,7 @@
 #   BENCH_SCALES ["0.25 1 4"]  BENCH_REPEATS [3]  BENCH_REPEATS_LARGEST [1]  BENCH_CATCHUP_SCALE [1]
 #   BENCH_CHANGES [100000]  BENCH_LAT_RATE [1000]  BENCH_LAT_SECONDS [30]  WEFT_INNODB_POOL [1G]
 #   BENCH_BUILD [build-bench]  BENCH_OUT [tests/bench/results/<date>]  BENCH_KEEP=1 keeps the work dir
+#   BENCH_WEFT: a weft binary to measure instead of building one
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scales=${BENCH_SCALES:-"0.25 1 4"}
@@ -34,9 +35,12 @@ if [ ! -d "$node_dir/node_modules/@vlasky/zongji" ]; then
   (cd "$node_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund @vlasky/zongji >/dev/null)
 fi
 echo "==> building weft and the bench tools in $build"
-cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$build" weft olist_gen olist_probe >/dev/null
-weft="$build/weft"
+targets="olist_gen olist_probe"; [ -n "${BENCH_WEFT:-}" ] || targets="weft $targets"
+if ! { cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo && ninja -C "$build" $targets; } \
+    >/tmp/weft-bench-build.log 2>&1; then
+  echo "build failed; the end of /tmp/weft-bench-build.log:" >&2; tail -20 /tmp/weft-bench-build.log >&2; exit 1
+fi
+weft=${BENCH_WEFT:-$build/weft}
 gen="$build/tests/bench/olist_gen"
 probe="$build/tests/bench/olist_probe"
 
@@ -44,8 +48,9 @@ work=$(mktemp -d /tmp/weft-bench.XXXXXX)
 results="$work/results.jsonl"
 log="$work/bench.log"
 bg_pid=""
+weft_pid=""
 cleanup() {
-  [ -n "$bg_pid" ] && kill -TERM "$bg_pid" 2>/dev/null && wait "$bg_pid" 2>/dev/null || true
+  [ -z "$bg_pid" ] || stop_weft
   "$root/tests/mariadb-throwaway.sh" stop "$work/mariadb" || true
   [ "${BENCH_KEEP:-0}" = 1 ] || rm -rf "$work"
 }
@@ -149,7 +154,7 @@ snapshot() {
   local scale=$1 rep=$2 dir="$work/snap-$1-$2" t0 t1 rc=0 docs
   config "$dir" sqlite
   local l0; l0=$(load1); t0=$(now)
-  (cd "$dir" && timeout 3600 /usr/bin/time -v -o time.txt "$weft" run --oneshot -c weft.toml >out.txt 2>err.txt) || rc=$?
+  (cd "$dir" && /usr/bin/time -v -o time.txt timeout 3600 "$weft" run --oneshot -c weft.toml >out.txt 2>err.txt) || rc=$?
   t1=$(now)
   docs=$(sqlite3 "$dir/docs.db" "SELECT count(*) FROM orderSingleView" 2>/dev/null || echo 0)
   record "{\"bench\": \"snapshot\", \"engine\": \"weft\", \"scale\": $scale, \"rep\": $rep, \"rc\": $rc, \"seconds\": $(elapsed "$t0" "$t1"), \"rows\": $(rows_of "$scale"), \"docs\": $docs, \"rss_kb\": $(rss_kb "$dir/time.txt"), \"state_bytes\": $(size_of "$dir"/state.db*), \"sink_bytes\": $(size_of "$dir"/docs.db*), \"load1\": $l0}"
@@ -162,27 +167,35 @@ snapshot() {
   rm -f "$dir"/docs.db* "$dir"/state.db*
 }
 
-# start_weft DIR: weft run in the background (peak RSS to DIR/time-N.txt); stop_weft: SIGTERM, wait.
+# start_weft DIR N: weft run in the background under GNU time (peak RSS to DIR/time-N.txt);
+# stop_weft: SIGTERM to weft itself (time only writes its report when its child exits), then wait.
 start_weft() {
   local dir=$1 n=$2
   (cd "$dir" && exec /usr/bin/time -v -o "time-$n.txt" "$weft" run -c weft.toml >>out.txt 2>>err.txt) &
   bg_pid=$!
+  weft_pid=""
+  for _ in $(seq 1 500); do weft_pid=$(pgrep -P "$bg_pid" || true); [ -n "$weft_pid" ] && break; sleep 0.01; done
 }
-stop_weft() { kill -TERM "$bg_pid" 2>/dev/null || true; wait "$bg_pid" 2>/dev/null || true; bg_pid=""; }
+stop_weft() {
+  [ -n "$weft_pid" ] && kill -TERM "$weft_pid" 2>/dev/null || true
+  wait "$bg_pid" 2>/dev/null || true
+  bg_pid=""; weft_pid=""
+}
 
-# reading FILE POS REP: the same binlog range read three ways.
+# reading FILE POS MARKER REP: the same binlog range read three ways.
 reading() {
-  local file=$1 pos=$2 rep=$3 t0 t1 res wpid
+  local file=$1 pos=$2 marker=$3 rep=$4 t0 t1 res wpid
   res=$("$probe" fetch --port "$port" --user root --file "$file" --start "$pos")
   record "{\"bench\": \"reading\", \"reader\": \"fetch\", \"rep\": $rep, \"changes\": $changes, \"result\": $res}"
   local fifo="$work/tail.fifo" dir="$work/tail"; rm -f "$fifo"; mkfifo "$fifo"; config "$dir" null
   t0=$(now)
-  (cd "$dir" && exec "$weft" tail -c weft.toml --source shop --from "v1;file=$file;pos=$pos;skip=0" >"$fifo" 2>tail.err) &
+  (cd "$dir" && exec timeout 900 "$weft" tail -c weft.toml --source shop --from "v1;file=$file;pos=$pos;skip=0" >"$fifo" 2>tail.err) &
   wpid=$!
-  local lines; lines=$(head -n "$changes" "$fifo" | wc -l)
+  # Up to the marker (the last change): a few generated updates change nothing and are not logged.
+  local lines; lines=$(awk -v m="\"$marker\"" 'index($0, m) { print NR; found = 1; exit } END { if (!found) print 0 }' "$fifo")
   t1=$(now)
   kill -TERM "$wpid" 2>/dev/null || true; wait "$wpid" 2>/dev/null || true
-  record "{\"bench\": \"reading\", \"reader\": \"weft tail\", \"rep\": $rep, \"changes\": $changes, \"records\": $lines, \"seconds\": $(elapsed "$t0" "$t1")}"
+  record "{\"bench\": \"reading\", \"reader\": \"weft tail\", \"rep\": $rep, \"changes\": $lines, \"records\": $lines, \"seconds\": $(elapsed "$t0" "$t1")}"
   local end; end=$(master | cut -f2)
   res=$(ZONGJI_DIR="$node_dir" timeout 900 node "$root/tests/bench/zongji_read.mjs" 127.0.0.1 "$port" weft bench "$file" "$pos" "$end" || echo '{"error": "zongji failed"}')
   record "{\"bench\": \"reading\", \"reader\": \"zongji\", \"rep\": $rep, \"changes\": $changes, \"result\": $res}"
@@ -205,7 +218,7 @@ catchup() {
   local apply; apply=$(elapsed "$t0" "$t1")
   seq=$(gtid_seq)
   if [ "$sink" = sqlite ] && [ "$rep" = 1 ]; then
-    local r; for r in $(seq 1 "$repeats"); do reading "$mfile" "$mpos" "$r"; done
+    local r; for r in $(seq 1 "$repeats"); do reading "$mfile" "$mpos" "$marker" "$r"; done
   fi
   local l0; l0=$(load1); t0=$(now)
   start_weft "$dir" 2
