@@ -13,7 +13,7 @@
 namespace weft::cli {
 namespace {
 
-constexpr const char* kCheckHelp = R"(Usage: weft check -c FILE [--source NAME]
+constexpr const char* kCheckHelp = R"(Usage: weft check -c FILE [--source NAME] [--log-level LEVEL]
 
 Validates the config (every problem with file:line:col), then connects to each source and checks
 what weft needs from the server:
@@ -25,6 +25,8 @@ Each problem names its fix (the SET GLOBAL statement and my.cnf line, or the exa
 Options:
   -c, --config FILE    the TOML config (see conf/weft.toml)
   --source NAME        check only this source
+  --log-level LEVEL    debug | info | warn | error: log lines on stderr besides the report
+                       (default error, so that they do not interleave with it)
   -h, --help           this help
 
 Exit status: 0 everything is ready, 1 a source has a problem or cannot be reached, 2 bad usage or
@@ -34,12 +36,17 @@ config.
 }  // namespace
 
 int CheckCommand(int argc, char** argv) {
-  Args args(argc, argv, 2, {{"config", 'c', true}, {"source", 0, true}, {"help", 'h', false}});
+  Args args(argc, argv, 2,
+            {{"config", 'c', true}, {"source", 0, true}, {"log-level", 0, true}, {"help", 'h', false}});
   if (args.Has("help")) {
     std::fputs(kCheckHelp, stdout);
     return 0;
   }
   std::string usage_error = args.error();
+  core::LogLevel level = core::LogLevel::kError;
+  if (usage_error.empty() && args.Has("log-level") && !core::ParseLogLevel(args.Get("log-level"), &level)) {
+    usage_error = "unknown log level '" + args.Get("log-level") + "' (debug, info, warn, error)";
+  }
   if (usage_error.empty() && !args.Has("config")) usage_error = "-c FILE is required";
   if (usage_error.empty() && !args.positional().empty()) usage_error = "unexpected argument '" + args.positional()[0] + "'";
   if (!usage_error.empty()) {
@@ -57,7 +64,7 @@ int CheckCommand(int argc, char** argv) {
     return 2;
   }
   // Library logs would interleave with the report; failures are printed here instead.
-  core::SetLogLevel(core::LogLevel::kError);
+  core::SetLogLevel(level);
   int exit_code = 0;
   for (const config::SourceConfig& source : config->sources) {
     if (args.Has("source") && source.name != args.Get("source")) continue;

@@ -41,6 +41,7 @@ While it runs, weft serves its figures over HTTP on [status] listen (default 127
 "off" disables it): GET /status (JSON) and GET /metrics (Prometheus); `weft status` reads them. A
 port already in use is logged as a warning and weft runs without the endpoint. On a terminal, a
 snapshot shows a live progress bar per table; otherwise it logs a progress line every 5 s.
+
 Exit status: 0 done, 1 a fatal error (logged), 2 bad usage or config.
 )";
 
