@@ -253,7 +253,7 @@ latency() {
 }
 
 {
-  echo "{\"date\": \"$(date -u +%FT%TZ)\", \"host_cpus\": $(nproc), \"cpu\": \"$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)\", \"mem_mb\": $(($(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) / 1024)), \"mariadb\": \"$(sql -N -e 'SELECT VERSION()')\", \"weft_commit\": \"$(git -C "$root" rev-parse --short HEAD)\", \"zongji\": \"$(node -e "console.log(require('$node_dir/node_modules/@vlasky/zongji/package.json').version)" 2>/dev/null || echo '?')\", \"node\": \"$(node --version)\", \"innodb_pool\": \"$WEFT_INNODB_POOL\", \"changes\": $changes, \"repeats\": $repeats, \"lat_rate\": $lat_rate, \"lat_seconds\": $lat_seconds, \"load_at_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+  echo "{\"date\": \"$(date -u +%FT%TZ)\", \"host_cpus\": $(nproc), \"cpu\": \"$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)\", \"mem_mb\": $(($(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) / 1024)), \"mariadb\": \"$(sql -N -e 'SELECT VERSION()')\", \"weft_commit\": \"$(git -C "$root" rev-parse --short HEAD)$( [ -z "$(git -C "$root" status --porcelain src)" ] || echo ' plus uncommitted changes in src/')\", \"zongji\": \"$(node -e "console.log(require('$node_dir/node_modules/@vlasky/zongji/package.json').version)" 2>/dev/null || echo '?')\", \"node\": \"$(node --version)\", \"innodb_pool\": \"$WEFT_INNODB_POOL\", \"changes\": $changes, \"repeats\": $repeats, \"lat_rate\": $lat_rate, \"lat_seconds\": $lat_seconds, \"load_at_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
 } >"$work/meta.json"
 
 largest=$(tr ' ' '\n' <<<"$scales" | sort -g | tail -1)
