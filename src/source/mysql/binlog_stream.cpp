@@ -13,6 +13,8 @@ BinlogStream::~BinlogStream() {
   // conn_ closes the MYSQL* after the rpl handle that points at it is gone.
 }
 
+namespace {
+
 // "; the oldest position the server still has is mariadb-bin.000003:4 (GTID state '0-1-90')", or ""
 // when the server will not say.
 std::string OldestPosition(Connection& conn) {
@@ -26,6 +28,8 @@ std::string OldestPosition(Connection& conn) {
   }
   return out;
 }
+
+}  // namespace
 
 // The server waits silently, instead of failing, when asked for a GTID beyond its binlog state
 // (RESET MASTER, or a different server behind the same address): check first. A GTID older than
@@ -48,10 +52,12 @@ core::Status CheckGtidInBinlog(Connection& conn, const std::string& gtid_state) 
   for (const Gtid& g : wanted->gtids()) {
     auto it = newest.find(g.domain);
     if (it == newest.end() || it->second < g.sequence) {
-      return core::DataLoss("source " + conn.source_name() + " (" + conn.address() + "): the server no longer has this position: GTID " +
-                            g.ToString() + " is not in its binlogs (binlog state '" + text +
-                            "': binlogs reset, or another server)" + OldestPosition(conn) + ". Restart from a fresh snapshot (`weft tail "
-                            "--from snapshot`, or on_lost_position = \"resnapshot\")");
+      return core::DataLoss("source " + conn.source_name() + " (" + conn.address() +
+                            "): the server no longer has this position: GTID " + g.ToString() +
+                            " is not in its binlogs (binlog state '" + text + "': binlogs reset, or another server)" +
+                            OldestPosition(conn) +
+                            ". Restart from a fresh snapshot (`weft tail --from snapshot`, or on_lost_position = "
+                            "\"resnapshot\")");
     }
   }
   return core::Status::Ok();
