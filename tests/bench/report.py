@@ -8,6 +8,7 @@ the figure measured for it. Copies results.jsonl (a few KB) next to the report a
 import argparse
 import json
 import os
+import re
 import shutil
 import statistics
 import subprocess
@@ -79,6 +80,19 @@ def main():
 
     # --- snapshot -------------------------------------------------------------------------------
     snap = [r for r in rows if r["bench"] == "snapshot" and r.get("rc", 0) == 0]
+    # weft's own log splits a --oneshot run: "snapshot done: N rows in X s" (read + state + build)
+    # and "oneshot done in Y s" (the rest is writing the sink and reconciling).
+    phases = {}
+    workdir = os.path.dirname(os.path.abspath(args.results))
+    for r in snap:
+        path = os.path.join(workdir, f"weft-oneshot-{r['scale']}-{r['rep']}.log")
+        if r["engine"] != "weft" or not os.path.exists(path):
+            continue
+        text = open(path, errors="replace").read()
+        m1 = re.search(r"snapshot done: \d+ rows in ([0-9.]+) s", text)
+        m2 = re.search(r"oneshot done in ([0-9.]+) s", text)
+        if m1 and m2:
+            phases.setdefault(r["scale"], []).append((float(m1.group(1)), float(m2.group(1))))
     scales = sorted({r["scale"] for r in snap})
     snap_lines, snap_dat, foot_dat = [], [], []
     for s in scales:
@@ -91,7 +105,8 @@ def main():
         snap_lines.append(
             f"| {s:g} | {num(docs_n)} | {spread(ws)} | {num(rows_n / wm if wm and rows_n else None)} | "
             f"{num(docs_n / wm if wm and docs_n else None)} | {spread(ms)} | "
-            f"{num(mm / wm if wm and mm else None, '{:.2f}x')} |")
+            f"{num(mm / wm if wm and mm else None, '{:.2f}x')} | "
+            f"{num(med([a for a, b in phases.get(s, [])]), '{:.1f}')} + {num(med([b - a for a, b in phases.get(s, [])]), '{:.1f}')} |")
         snap_dat.append((s, wm or "NaN", min(ws, default="NaN"), max(ws, default="NaN"),
                          mm or "NaN", min(ms, default="NaN"), max(ms, default="NaN")))
         foot_dat.append((s, (med([r["rss_kb"] for r in w]) or 0) / 1024,
@@ -231,8 +246,10 @@ def main():
                "the same documents with one JSON_OBJECT/JSON_ARRAYAGG query (tests/bench/order_docs.sql, "
                "`SUM(LENGTH(doc))` so the server builds every document) in the same run. Seconds are medians "
                "(min-max); the largest scale runs once.", "",
-               "| scale | documents | weft s | source rows/s | documents/s | MariaDB query s | MariaDB / weft |",
-               "|---|---|---|---|---|---|---|", *snap_lines, "", "![snapshot](snapshot.png)", ""]
+               "| scale | documents | weft s | source rows/s | documents/s | MariaDB query s | MariaDB / weft | weft phases s |",
+               "|---|---|---|---|---|---|---|---|", *snap_lines, "",
+               "weft phases (from its log, medians): snapshot read + state + document build, then + sink writes "
+               "and reconciliation until exit.", "", "![snapshot](snapshot.png)", ""]
     if cu_lines:
         md += ["## Streaming catch-up", "",
                f"weft snapshots with `weft run`, is stopped (SIGTERM), {num(changes)} mixed row changes are committed "
