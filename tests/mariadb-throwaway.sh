@@ -36,6 +36,7 @@ innodb_log_file_size=256M
 innodb_flush_log_at_trx_commit=2
 sync_binlog=0
 max_allowed_packet=256M
+tmpdir=$dir
 skip-name-resolve
 local-infile=1
 character-set-server=utf8mb4

@@ -239,6 +239,9 @@ def main():
           f"range {num(min(loads, default=None), '{:.2f}')}-{num(max(loads, default=None), '{:.2f}')} "
           f"(at start: {meta['load_at_start']}). On a 2-CPU machine a load above 2 means other work (here: other "
           "engineers compiling in parallel) competed for the CPUs, so the figures are noisy; the spreads below show how noisy.",
+          *([f"This report merges two invocations on the same machine with the same weft binary: the measurements "
+             f"of an earlier run ({meta['merged']}) and of this one (phases: {meta.get('phases')}); the load "
+             "figures above cover both.", ""] if meta.get("merged") else []),
           "", "## Goals (issue 6)", "", "| figure | goal | measured | |", "|---|---|---|---|", *goal_lines, ""]
     if snap_lines:
         md += ["## Snapshot", "",

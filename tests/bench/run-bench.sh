@@ -6,7 +6,7 @@
 #   snapshot   weft run --oneshot into SQLite at each scale, next to MariaDB's JSON_ARRAYAGG query
 #   catch-up   weft stopped, N mixed changes committed, weft restarted: changes/s (SQLite, null sink)
 #   latency    bench_ts = NOW(6) updates at a fixed rate: commit to visible in the SQLite sink
-#   reading    fetch-only vs weft's decoding vs zongji on the catch-up binlog range
+#   reading    fetch-only vs weft's fetch and decode vs zongji on the catch-up binlog range
 #   footprint  peak RSS (GNU time), state and sink file sizes per scale
 # and writes tests/bench/results/<date>/report.md plus PNG charts. Nothing is timed as a test assert.
 # Environment (defaults in brackets):
@@ -14,6 +14,7 @@
 #   BENCH_CHANGES [100000]  BENCH_LAT_RATE [1000]  BENCH_LAT_SECONDS [30]  WEFT_INNODB_POOL [1G]
 #   BENCH_BUILD [build-bench]  BENCH_OUT [tests/bench/results/<date>]  BENCH_KEEP=1 keeps the work dir
 #   BENCH_WEFT: a weft binary to measure instead of building one
+#   BENCH_PHASES ["snapshot catchup latency"] ("query": MariaDB's query only)  BENCH_MERGE: see below
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 scales=${BENCH_SCALES:-"0.25 1 4"}
@@ -35,7 +36,7 @@ if [ ! -d "$node_dir/node_modules/@vlasky/zongji" ]; then
   (cd "$node_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund @vlasky/zongji >/dev/null)
 fi
 echo "==> building weft and the bench tools in $build"
-targets="olist_gen olist_probe"; [ -n "${BENCH_WEFT:-}" ] || targets="weft $targets"
+targets="olist_gen olist_probe olist_read"; [ -n "${BENCH_WEFT:-}" ] || targets="weft $targets"
 if ! { cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo && ninja -C "$build" $targets; } \
     >/tmp/weft-bench-build.log 2>&1; then
   echo "build failed; the end of /tmp/weft-bench-build.log:" >&2; tail -20 /tmp/weft-bench-build.log >&2; exit 1
@@ -43,6 +44,7 @@ fi
 weft=${BENCH_WEFT:-$build/weft}
 gen="$build/tests/bench/olist_gen"
 probe="$build/tests/bench/olist_probe"
+reader="$build/tests/bench/olist_read"
 
 work=$(mktemp -d /tmp/weft-bench.XXXXXX)
 results="$work/results.jsonl"
@@ -160,11 +162,18 @@ snapshot() {
   record "{\"bench\": \"snapshot\", \"engine\": \"weft\", \"scale\": $scale, \"rep\": $rep, \"rc\": $rc, \"seconds\": $(elapsed "$t0" "$t1"), \"rows\": $(rows_of "$scale"), \"docs\": $docs, \"rss_kb\": $(rss_kb "$dir/time.txt"), \"state_bytes\": $(size_of "$dir"/state.db*), \"sink_bytes\": $(size_of "$dir"/docs.db*), \"load1\": $l0}"
   [ "$rc" = 0 ] || { echo "weft run --oneshot failed (exit $rc); its log ends:"; tail -5 "$dir/err.txt"; } | tee -a "$log"
   cp "$dir/err.txt" "$work/weft-oneshot-$scale-$rep.log"
-  l0=$(load1); t0=$(now)
-  local res; res=$(sql -N shop <"$root/tests/bench/order_docs.sql")
-  t1=$(now)
-  record "{\"bench\": \"snapshot\", \"engine\": \"mariadb\", \"scale\": $scale, \"rep\": $rep, \"rc\": 0, \"seconds\": $(elapsed "$t0" "$t1"), \"docs\": $(cut -f1 <<<"$res"), \"doc_bytes\": $(cut -f2 <<<"$res"), \"load1\": $l0}"
   rm -f "$dir"/docs.db* "$dir"/state.db*
+  refresh_query "$scale" "$rep"
+}
+
+# refresh_query SCALE REP: MariaDB builds every document with one query (order_docs.sql).
+refresh_query() {
+  local scale=$1 rep=$2 l0 t0 t1 rc=0 res
+  l0=$(load1); t0=$(now)
+  res=$(sql -N shop <"$root/tests/bench/order_docs.sql" 2>>"$log") || rc=$?
+  t1=$(now)
+  [ "$rc" = 0 ] || res="0	0"
+  record "{\"bench\": \"snapshot\", \"engine\": \"mariadb\", \"scale\": $scale, \"rep\": $rep, \"rc\": $rc, \"seconds\": $(elapsed "$t0" "$t1"), \"docs\": $(cut -f1 <<<"$res"), \"doc_bytes\": $(cut -f2 <<<"$res"), \"load1\": $l0}"
 }
 
 # start_weft DIR N: weft run in the background under GNU time (peak RSS to DIR/time-N.txt);
@@ -187,6 +196,10 @@ reading() {
   local file=$1 pos=$2 marker=$3 rep=$4 t0 t1 res wpid
   res=$("$probe" fetch --port "$port" --user root --file "$file" --start "$pos")
   record "{\"bench\": \"reading\", \"reader\": \"fetch\", \"rep\": $rep, \"changes\": $changes, \"result\": $res}"
+  local mode; for mode in fetch decode; do
+    res=$("$reader" --port "$port" --user root --file "$file" --start "$pos" --mode "$mode" || echo '{"error": "olist_read failed"}')
+    record "{\"bench\": \"reading\", \"reader\": \"weft $mode\", \"rep\": $rep, \"changes\": $changes, \"result\": $res}"
+  done
   local fifo="$work/tail.fifo" dir="$work/tail"; rm -f "$fifo"; mkfifo "$fifo"; config "$dir" null
   t0=$(now)
   (cd "$dir" && exec timeout 900 "$weft" tail -c weft.toml --source shop --from "v1;file=$file;pos=$pos;skip=0" >"$fifo" 2>tail.err) &
@@ -253,24 +266,42 @@ latency() {
 }
 
 {
-  echo "{\"date\": \"$(date -u +%FT%TZ)\", \"host_cpus\": $(nproc), \"cpu\": \"$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)\", \"mem_mb\": $(($(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) / 1024)), \"mariadb\": \"$(sql -N -e 'SELECT VERSION()')\", \"weft_commit\": \"$(git -C "$root" rev-parse --short HEAD)$( [ -z "$(git -C "$root" status --porcelain src)" ] || echo ' plus uncommitted changes in src/')\", \"zongji\": \"$(node -e "console.log(require('$node_dir/node_modules/@vlasky/zongji/package.json').version)" 2>/dev/null || echo '?')\", \"node\": \"$(node --version)\", \"innodb_pool\": \"$WEFT_INNODB_POOL\", \"changes\": $changes, \"repeats\": $repeats, \"lat_rate\": $lat_rate, \"lat_seconds\": $lat_seconds, \"load_at_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\"}"
+  echo "{\"date\": \"$(date -u +%FT%TZ)\", \"host_cpus\": $(nproc), \"cpu\": \"$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)\", \"mem_mb\": $(($(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) / 1024)), \"mariadb\": \"$(sql -N -e 'SELECT VERSION()')\", \"weft_commit\": \"$(git -C "$root" rev-parse --short HEAD)$( [ -z "$(git -C "$root" status --porcelain src)" ] || echo ' plus uncommitted changes in src/')\", \"zongji\": \"$(node -e "console.log(require('$node_dir/node_modules/@vlasky/zongji/package.json').version)" 2>/dev/null || echo '?')\", \"node\": \"$(node --version)\", \"innodb_pool\": \"$WEFT_INNODB_POOL\", \"changes\": $changes, \"repeats\": $repeats, \"lat_rate\": $lat_rate, \"lat_seconds\": $lat_seconds, \"load_at_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"merged\": \"${BENCH_MERGE:-}\", \"phases\": \"${BENCH_PHASES:-snapshot catchup latency}\"}"
 } >"$work/meta.json"
 
+# BENCH_MERGE=results.jsonl of an earlier run (its weft logs beside it): its measurements go into
+# this report too, e.g. to run only the phases that failed there (BENCH_PHASES="query catchup").
+if [ -n "${BENCH_MERGE:-}" ]; then
+  cp "$BENCH_MERGE" "$results"
+  cp "$(dirname "$BENCH_MERGE")"/weft-oneshot-*.log "$work"/ 2>/dev/null || true
+  echo "merged with $BENCH_MERGE" >>"$log"
+fi
+phases=${BENCH_PHASES:-"snapshot catchup latency"}
 largest=$(tr ' ' '\n' <<<"$scales" | sort -g | tail -1)
 for scale in $scales; do
-  echo "==> snapshot, scale $scale"
-  load "$scale"
   n=$repeats; [ "$scale" = "$largest" ] && n=$repeats_largest
-  for rep in $(seq 1 "$n"); do snapshot "$scale" "$rep"; done
+  if [[ " $phases " == *" snapshot "* ]]; then
+    echo "==> snapshot, scale $scale"
+    load "$scale"
+    for rep in $(seq 1 "$n"); do snapshot "$scale" "$rep"; done
+  elif [[ " $phases " == *" query "* ]]; then  # only MariaDB's full-refresh query
+    echo "==> MariaDB full-refresh query, scale $scale"
+    load "$scale"
+    for rep in $(seq 1 "$n"); do refresh_query "$scale" "$rep"; done
+  fi
 done
-for rep in $(seq 1 "$repeats"); do
-  for sink in sqlite null; do
-    echo "==> catch-up of $changes changes into $sink, run $rep"
-    catchup "$sink" "$rep"
+if [[ " $phases " == *" catchup "* ]]; then
+  for rep in $(seq 1 "$repeats"); do
+    for sink in sqlite null; do
+      echo "==> catch-up of $changes changes into $sink, run $rep"
+      catchup "$sink" "$rep"
+    done
   done
-done
-echo "==> latency at $lat_rate changes/s for $lat_seconds s"
-latency
+fi
+if [[ " $phases " == *" latency "* ]]; then
+  echo "==> latency at $lat_rate changes/s for $lat_seconds s"
+  latency
+fi
 echo "load_at_end $(cut -d' ' -f1-3 /proc/loadavg)" >>"$log"
 
 mkdir -p "$out"
