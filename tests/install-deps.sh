@@ -14,6 +14,8 @@ packages=(
   # test servers and tools: the integration tests start their own MariaDB from these binaries;
   # mockupdb plays MongoDB at the wire level
   mariadb-server mariadb-client sqlite3 python3 python3-mockupdb
+  # TLS tests (tests/integration/security): a CA and certificates made with the openssl CLI
+  openssl
   # benchmarks (tests/bench/run-bench.sh): charts and peak RSS
   gnuplot-nox time
   # fuzzing and sanitizer builds

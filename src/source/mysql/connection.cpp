@@ -3,8 +3,12 @@
 #include <errmsg.h>
 #include <mysqld_error.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <utility>
 #include <utility>
 
 namespace weft::source::mysql {
@@ -122,6 +126,13 @@ core::Status ApplyTls(MYSQL* m, const config::TlsConfig& tls) {
     return core::InvalidArgument("tls.mode '" + mode +
                                  "' is not one of disabled, preferred, required, verify_ca, verify_identity");
   }
+  // libmariadb reports an unreadable file as a bare "TLS/SSL error: No such file or directory";
+  // name the setting and the path instead.
+  for (const auto& [key, path] : {std::pair<const char*, const std::string&>{"ca", tls.ca}, {"cert", tls.cert}, {"key", tls.key}}) {
+    if (!path.empty() && ::access(path.c_str(), R_OK) != 0) {
+      return core::FailedPrecondition(std::string("tls.") + key + " = \"" + path + "\" cannot be read: " + std::strerror(errno));
+    }
+  }
   mysql_optionsv(m, MYSQL_OPT_SSL_ENFORCE, &on);
   if (!tls.cert.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_CERT, tls.cert.c_str());
   if (!tls.key.empty()) mysql_optionsv(m, MYSQL_OPT_SSL_KEY, tls.key.c_str());
@@ -133,6 +144,23 @@ core::Status ApplyTls(MYSQL* m, const config::TlsConfig& tls) {
   }
   mysql_optionsv(m, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, mode == "verify_identity" ? &on : &off);
   return core::Status::Ok();
+}
+
+// What to check after a failed TLS handshake; libmariadb's own text ("Validation of SSL server
+// certificate failed") names neither the setting nor the file.
+std::string TlsHint(const config::SourceConfig& config) {
+  const config::TlsConfig& tls = config.tls;
+  std::string hint = "; the TLS handshake failed (tls.mode = \"" + tls.mode + "\"";
+  if (!tls.ca.empty()) hint += ", tls.ca = \"" + tls.ca + "\"";
+  hint += ")";
+  if (!tls.ca.empty()) {
+    hint += ": tls.ca must hold the CA that signed the server's certificate (the server's ssl_ca)";
+    if (tls.mode == "verify_identity") {
+      hint += ", and that certificate must name the host " + config.host +
+              " in its subjectAltName (or use tls.mode = \"verify_ca\", which skips the host name check)";
+    }
+  }
+  return hint;
 }
 
 }  // namespace
@@ -157,6 +185,7 @@ core::Result<Connection> Connection::Open(const config::SourceConfig& config, co
                           static_cast<unsigned>(config.port), nullptr, 0)) {
     core::Status st = conn.LastError("cannot connect as user '" + config.user + "'");
     if (options.interrupter && options.interrupter->cancelled()) return core::Aborted("stopped");
+    if (mysql_errno(m) == CR_SSL_CONNECTION_ERROR) return core::Status(st.code(), st.message() + TlsHint(config));
     return st;
   }
   if ((config.tls.mode == "required" || config.tls.mode == "verify_ca" || config.tls.mode == "verify_identity") &&
