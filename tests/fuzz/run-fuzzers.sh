@@ -44,7 +44,7 @@ for target in "${targets[@]}"; do
   if "$build/tests/fuzz/$target" "$corpus" "$seeds/$target" -max_total_time="$seconds" -timeout=10 \
       -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 -artifact_prefix="$artifacts/" "${extra[@]}" \
       >"$log" 2>&1; then
-    grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE' "$log" | tail -2 | sed 's/^/    /'
+    grep -E '^stat::number_of_executed_units|^#[0-9]+ *DONE' "$log" | tail -2 | sed 's/^/    /' || true
   else
     echo "!!! $target failed; the last lines of $log:" >&2
     tail -40 "$log" >&2
