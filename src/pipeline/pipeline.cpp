@@ -234,16 +234,27 @@ core::Status Pipeline::ApplyPending() {
   };
   for (auto& [source, batch] : batches) {
     SourceRun& run = *sources_.at(source);
+    // Row changes are counted per run of one table (a snapshot chunk is one run), not one by one.
+    const std::string* run_table = nullptr;
+    uint64_t run_rows = 0;
+    int64_t run_ts = 0;
+    auto count_run = [&] {
+      if (run_rows > 0) registry_.RowsApplied(source, *run_table, run_rows, run_ts);
+      run_rows = 0;
+    };
     for (const auto& change : batch.changes) {
       core::Status s = engine_->ApplyChange(source, change);
       if (!s.ok()) return fail(s.WithContext("source " + source + ", table " + change.source.table));
       ++figures_.rows_in;
       if (change.ts_ms > 0) figures_.last_source_ts_ms = change.ts_ms;
-      if (change.type == change::ChangeType::kDml) {
-        registry_.RowsApplied(source, change.source.table, 1, change.ts_ms);
-        if (change.ts_ms > 0 && (oldest_change_ms == 0 || change.ts_ms < oldest_change_ms)) oldest_change_ms = change.ts_ms;
-      }
+      if (change.type != change::ChangeType::kDml) continue;
+      if (run_rows > 0 && *run_table != change.source.table) count_run();
+      run_table = &change.source.table;
+      ++run_rows;
+      if (change.ts_ms > 0) run_ts = change.ts_ms;
+      if (change.ts_ms > 0 && (oldest_change_ms == 0 || change.ts_ms < oldest_change_ms)) oldest_change_ms = change.ts_ms;
     }
+    count_run();
     registry_.BatchReceived(source, SignalOf(batch.signal), !batch.changes.empty());
     if (batch.kind == SourceBatch::Kind::kSnapshotRows) {
       run.snapshot_rows += batch.changes.size();
