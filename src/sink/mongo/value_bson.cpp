@@ -1,6 +1,7 @@
 #include "sink/mongo/value_bson.h"
 
 #include <charconv>
+#include <cstdio>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -16,9 +17,31 @@ using change::ValueKind;
 
 constexpr size_t kDecimal128Digits = 34;
 
+// A field name as error messages show it. The path ends up in a log line and in the dead-letter
+// table's reason, so a name that BSON refuses (a NUL byte, invalid UTF-8) must not carry those
+// bytes along: a NUL would cut the message short. Control bytes become \u00XX, and in a name that
+// is not valid UTF-8 every byte above 0x7f becomes \xXX.
+std::string PrintableKey(std::string_view key) {
+  bool utf8 = bson_utf8_validate(key.data(), key.size(), /*allow_null=*/true);
+  std::string out;
+  for (unsigned char c : key) {
+    char buf[8];
+    if (c < 0x20 || c == 0x7f) {
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else if (c > 0x7f && !utf8) {
+      std::snprintf(buf, sizeof buf, "\\x%02x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
 std::string JoinPath(const std::string& path, std::string_view key) {
-  if (path.empty()) return std::string(key);
-  return path + "." + std::string(key);
+  if (path.empty()) return PrintableKey(key);
+  return path + "." + PrintableKey(key);
 }
 
 core::Status Error(const std::string& path, const std::string& what) {
@@ -261,7 +284,7 @@ core::Status Append(bson_t* out, std::string_view key, const Value& value, bool 
 }  // namespace
 
 core::Status AppendValue(bson_t* out, std::string_view key, const Value& value, ConversionNotes* notes) {
-  return Append(out, key, value, /*in_id=*/false, std::string(key), notes);
+  return Append(out, key, value, /*in_id=*/false, PrintableKey(key), notes);
 }
 
 core::Status AppendId(const Value& id, bson_t* out) { return Append(out, "_id", id, /*in_id=*/true, "_id", nullptr); }
@@ -273,8 +296,8 @@ core::Status DocumentToBson(const Value& doc, bson_t* out, ConversionNotes* note
   }
   for (const auto& [name, item] : doc.object()) {
     if (name == "_id") continue;
-    WEFT_RETURN_IF_ERROR(CheckKey(name, name));
-    WEFT_RETURN_IF_ERROR(Append(out, name, item, /*in_id=*/false, name, notes));
+    WEFT_RETURN_IF_ERROR(CheckKey(name, PrintableKey(name)));
+    WEFT_RETURN_IF_ERROR(Append(out, name, item, /*in_id=*/false, PrintableKey(name), notes));
   }
   return core::Status::Ok();
 }

@@ -202,6 +202,10 @@ TEST_CASE("arrays and objects convert recursively; bad field names are errors na
   REQUIRE_FALSE(k.status.ok());
   CHECK(k.status.message().find("v.outer.in") != std::string::npos);
   CHECK_FALSE(Convert(Value::MakeObject({{std::string("a\0b", 3), Value::Int(1)}})).status.ok());
+  // The message shows such a name escaped: a NUL would cut the log line and the dead letter short.
+  CHECK(k.status.message() == "v.outer.in\\xffvalid: field name is not valid UTF-8 or holds a NUL byte");
+  CHECK(Convert(Value::MakeObject({{std::string("a\0b", 3), Value::Int(1)}})).status.message() ==
+        "v.a\\u0000b: field name is not valid UTF-8 or holds a NUL byte");
 
   Value nested_bad = Value::MakeObject({{"customer", Value::MakeObject({{"name", Value::String("\xC3")}})}});
   BsonPtr out = NewBson();
