@@ -1,5 +1,6 @@
 // weft check -c FILE: validates the config, connects to every source and checks the server
-// settings and grants weft needs, printing each problem with its fix.
+// settings and grants weft needs and the views' tables and columns, printing each problem with its
+// fix.
 #include <cstdio>
 #include <string>
 
@@ -7,6 +8,7 @@
 #include "cli/commands.h"
 #include "config/config.h"
 #include "core/log.h"
+#include "pipeline/view_validation.h"
 #include "source/mysql/connection.h"
 #include "source/mysql/server_check.h"
 
@@ -20,7 +22,11 @@ what weft needs from the server:
   log_bin = ON, binlog_format = ROW, binlog_row_image = FULL, binlog_row_metadata = FULL,
   a server_id different from weft's, and the grants REPLICATION SLAVE, BINLOG MONITOR (MariaDB) or
   REPLICATION CLIENT + RELOAD (MySQL), SELECT on the database.
-Each problem names its fix (the SET GLOBAL statement and my.cnf line, or the exact GRANT).
+Then checks the views of each source against its database: every root and lookup table exists, and
+every column named by a relation, `fields` or `exclude` exists in its table (a problem lists the
+tables or columns that do exist, with a "did you mean" for a near miss).
+Each problem names its fix (the SET GLOBAL statement and my.cnf line, the exact GRANT, or the
+config location file:line:col of the view or lookup to fix).
 
 Options:
   -c, --config FILE    the TOML config (see conf/weft.toml)
@@ -29,9 +35,34 @@ Options:
                        (default error, so that they do not interleave with it)
   -h, --help           this help
 
-Exit status: 0 everything is ready, 1 a source has a problem or cannot be reached, 2 bad usage or
-config.
+Exit status: 0 everything is ready, 1 a source has a problem or cannot be reached, or a view does
+not match its source's tables, 2 bad usage or config.
 )";
+
+// Prints the views of `source` checked against its database's tables and columns; false on any
+// problem.
+bool ReportViews(source::mysql::Connection& conn, const config::Config& config, const config::SourceConfig& source) {
+  std::string names;
+  for (const auto& view : config.views) {
+    if (view.source == source.name) names += (names.empty() ? "" : ", ") + view.name;
+  }
+  if (names.empty()) return true;
+  auto catalog = pipeline::LoadCatalog(conn, source.database);
+  if (!catalog.ok()) {
+    std::printf("views of source %s (%s): the check failed\n  - %s\n", source.name.c_str(), names.c_str(),
+                catalog.status().message().c_str());
+    return false;
+  }
+  auto problems = pipeline::ValidateViews(config.views, source.name, *catalog);
+  if (problems.empty()) {
+    std::printf("views of source %s (%s): OK\n", source.name.c_str(), names.c_str());
+    return true;
+  }
+  std::printf("views of source %s (%s): %zu problem%s\n", source.name.c_str(), names.c_str(), problems.size(),
+              problems.size() == 1 ? "" : "s");
+  for (const auto& p : problems) std::printf("  - %s\n", p.message.c_str());
+  return false;
+}
 
 }  // namespace
 
@@ -82,16 +113,15 @@ int CheckCommand(int argc, char** argv) {
       std::printf("source %s (%s): the check failed\n  - %s\n", source.name.c_str(), where.c_str(),
                   check.status().message().c_str());
       exit_code = 1;
-      continue;
-    }
-    if (check->ok()) {
+    } else if (check->ok()) {
       std::printf("source %s (%s, %s): OK\n", source.name.c_str(), where.c_str(), check->info.version.c_str());
-      continue;
+    } else {
+      exit_code = 1;
+      std::printf("source %s (%s, %s): %zu problem%s\n", source.name.c_str(), where.c_str(),
+                  check->info.version.c_str(), check->problems.size(), check->problems.size() == 1 ? "" : "s");
+      for (const auto& p : check->problems) std::printf("  - %s\n", p.c_str());
     }
-    exit_code = 1;
-    std::printf("source %s (%s, %s): %zu problem%s\n", source.name.c_str(), where.c_str(),
-                check->info.version.c_str(), check->problems.size(), check->problems.size() == 1 ? "" : "s");
-    for (const auto& p : check->problems) std::printf("  - %s\n", p.c_str());
+    if (!ReportViews(*conn, *config, source)) exit_code = 1;
   }
   std::fflush(stdout);
   return exit_code;

@@ -42,7 +42,17 @@ While it runs, weft serves its figures over HTTP on [status] listen (default 127
 port already in use is logged as a warning and weft runs without the endpoint. On a terminal, a
 snapshot shows a live progress bar per table; otherwise it logs a progress line every 5 s.
 
-Exit status: 0 done, 1 a fatal error (logged), 2 bad usage or config.
+Before anything is read or written, the views are checked against each source database: a root
+or lookup table, or a column named by a relation, `fields` or `exclude`, that the source lacks is a
+config error (every one is listed, with file:line:col and what does exist), exit 2.
+
+A schema change on a table a view reads (ALTER/RENAME/DROP/CREATE/TRUNCATE TABLE) makes weft read
+that source again from a fresh consistent snapshot, so documents follow added, dropped, renamed and
+retyped columns. A view whose table, relation column or `exclude` column is gone stops with an
+error naming it (its documents stay as they were); the other views go on.
+
+Exit status: 0 done, 1 a fatal error (logged), 2 bad usage or config (including views that do not
+match the source's tables).
 )";
 
 std::string AbsolutePath(const std::string& path) {

@@ -47,6 +47,9 @@ struct Pipeline::SourceRun {
   bool snapshot_done = false;
   bool stopped = false;
   uint64_t snapshot_rows = 0;
+  // Bumped when a schema change makes the source read again: reconciliations of an earlier
+  // snapshot still in flight then drop their result (ReconcileView).
+  uint64_t generation = 0;
   Clock::time_point snapshot_started;
   core::Logger log;
   explicit SourceRun(std::string n) : name(n), log("source.mysql:" + n) {}
@@ -82,6 +85,8 @@ Pipeline::~Pipeline() {
 core::Status Pipeline::Start(FinishedHandler on_finished) {
   on_finished_ = std::move(on_finished);
   started_ = Clock::now();
+  // Before anything is written: a view naming a table or column the source lacks is a config error.
+  WEFT_RETURN_IF_ERROR(ValidateViewsAtStart());
   WEFT_ASSIGN_OR_RETURN(db_, state::StateDb::Open(config_.state.path));
   WEFT_ASSIGN_OR_RETURN(engine_, view::ViewEngine::Create(config_, db_.get()));
 
@@ -146,20 +151,30 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
 
 void Pipeline::StartSources() {
   for (auto& [name, run] : sources_) {
+    core::Status started = StartSource(*run);
+    if (!started.ok()) return Finish(started);
+  }
+  CheckBackPressure();
+}
+
+core::Status Pipeline::StartSource(SourceRun& source_run) {
+  SourceRun* run = &source_run;
+  const std::string& name = run->name;
+  {
     const config::SourceConfig* source_config = config_.FindSource(name);
     source::mysql::SourceOptions options;
     options.tables = engine_->TablesFor(name);
     source::mysql::StartFrom from;
     auto stored = db_->GetOffset(name);
-    if (!stored.ok()) return Finish(stored.status());
+    if (!stored.ok()) return stored.status();
     // A snapshot whose reconciliation never ran (weft died between the snapshot's commit and the
     // listing of the sink) cannot be resumed from its offset: the documents of rows deleted before
     // that snapshot would stay in the sink for good. It is taken again instead.
     bool unreconciled = false;
     for (const auto& view : config_.views) {
-      if (view.source != name || options_.oneshot || !stored->has_value()) continue;
+      if (view.source != name || options_.oneshot || !stored->has_value() || engine_->Stopped(view.name)) continue;
       auto mark = db_->GetMeta(UnreconciledKey(view.name));
-      if (!mark.ok()) return Finish(mark.status());
+      if (!mark.ok()) return mark.status();
       unreconciled = unreconciled || *mark == std::optional<std::string>("1");
     }
     if (unreconciled) {
@@ -173,10 +188,12 @@ void Pipeline::StartSources() {
       core::Status forget = db_->Begin();
       if (forget.ok()) forget = engine_->Forget(name);
       if (forget.ok()) forget = db_->Commit();
-      if (!forget.ok()) return Finish(forget);
+      if (!forget.ok()) return forget;
       run->snapshotting = true;
       run->snapshot_started = Clock::now();
-      for (const auto& view : config_.views) if (view.source == name) produced_ids_[view.name].clear();
+      for (const auto& view : config_.views) {
+        if (view.source == name && !engine_->Stopped(view.name)) produced_ids_[view.name].clear();
+      }
       run->log.Info("starting a consistent snapshot of tables " + [&] {
         std::string list;
         for (const auto& t : options.tables) list += (list.empty() ? "" : ", ") + t;
@@ -193,9 +210,42 @@ void Pipeline::StartSources() {
     core::Status started = run->source->Start(
         from, [this, source_name](SourceBatch&& batch) { OnBatch(source_name, std::move(batch)); },
         [this, source_name](const core::Status& why) { OnSourceStopped(source_name, why); });
-    if (!started.ok()) return Finish(started.WithContext("source " + name));
+    if (!started.ok()) return started.WithContext("source " + name);
+    if (paused_) run->source->Pause();  // read again after a schema change while back-pressure holds
   }
-  CheckBackPressure();
+  return core::Status::Ok();
+}
+
+// A schema change touched a table the views of `name` read (SchemaChangeTouchesViews): the batches
+// before it are committed; the source is stopped, forgotten and read again from a fresh consistent
+// snapshot (schema_change.cpp says why), after the views that no longer match it stopped.
+core::Status Pipeline::Resnapshot(const std::string& name, const std::string& statement) {
+  SourceRun& run = *sources_.at(name);
+  run.source.reset();  // stops and joins the reader: none of its batches or callbacks follow
+  ++run.generation;
+  for (const auto& view : config_.views) {
+    if (view.source == name) reconcile_retry_.erase(view.name);
+  }
+  // From this commit on, a crash makes the next start snapshot (no offset), not resume past the DDL.
+  WEFT_RETURN_IF_ERROR(db_->Begin());
+  core::Status s = engine_->Forget(name);
+  if (s.ok()) s = db_->ResetSource(name);
+  if (s.ok()) {
+    s = db_->Commit();
+  } else {
+    db_->Rollback();
+  }
+  WEFT_RETURN_IF_ERROR(s);
+  WEFT_RETURN_IF_ERROR(StopMismatchedViews(name, statement));
+  run.snapshot_done = false;
+  run.snapshot_rows = 0;
+  if (engine_->TablesFor(name).empty()) {
+    run.stopped = true;
+    registry_.SourceStopped(name);
+    run.log.Warn("every view of this source has stopped: not reading it any more");
+    return core::Status::Ok();
+  }
+  return StartSource(run);
 }
 
 void Pipeline::OnBatch(const std::string& source, SourceBatch&& batch) {
@@ -232,7 +282,10 @@ core::Status Pipeline::ApplyPending() {
     db_->Rollback();
     return s;
   };
+  std::map<std::string, std::string> resnapshot;  // source -> the schema statement that needs it
   for (auto& [source, batch] : batches) {
+    // After a schema change on a view's table, the rest of that source's batches are read again.
+    if (resnapshot.count(source)) continue;
     SourceRun& run = *sources_.at(source);
     // Row changes are counted per run of one table (a snapshot chunk is one run), not one by one.
     const std::string* run_table = nullptr;
@@ -243,6 +296,10 @@ core::Status Pipeline::ApplyPending() {
       run_rows = 0;
     };
     for (const auto& change : batch.changes) {
+      if (change.type == change::ChangeType::kDdl && SchemaChangeTouchesViews(source, change)) {
+        resnapshot[source] = change.statement;
+        break;
+      }
       core::Status s = engine_->ApplyChange(source, change);
       if (!s.ok()) return fail(s.WithContext("source " + source + ", table " + change.source.table));
       ++figures_.rows_in;
@@ -255,6 +312,7 @@ core::Status Pipeline::ApplyPending() {
       if (change.ts_ms > 0 && (oldest_change_ms == 0 || change.ts_ms < oldest_change_ms)) oldest_change_ms = change.ts_ms;
     }
     count_run();
+    if (resnapshot.count(source)) continue;  // its offset must not pass the schema change
     registry_.BatchReceived(source, SignalOf(batch.signal), !batch.changes.empty());
     if (batch.kind == SourceBatch::Kind::kSnapshotRows) {
       run.snapshot_rows += batch.changes.size();
@@ -311,7 +369,7 @@ core::Status Pipeline::ApplyPending() {
   for (const auto& [source, batch] : batches) {
     if (batch.kind != SourceBatch::Kind::kSnapshotDone) continue;
     for (const auto& view : config_.views) {
-      if (view.source != source) continue;
+      if (view.source != source || engine_->Stopped(view.name)) continue;
       core::Status s = db_->SetMeta(UnreconciledKey(view.name), "1");  // until ReconcileView has run
       if (!s.ok()) return fail(s);
     }
@@ -329,8 +387,14 @@ core::Status Pipeline::ApplyPending() {
   for (const auto& [source, batch] : batches) {
     if (batch.kind != SourceBatch::Kind::kSnapshotDone) continue;
     for (const auto& view : config_.views) {
-      if (view.source == source) ReconcileView(view.name);
+      // A stopped view built nothing: reconciling it would delete all its documents.
+      if (view.source == source && !engine_->Stopped(view.name)) ReconcileView(view.name);
     }
+  }
+  // During a graceful stop the source is not read again: the next start meets the schema change
+  // again (its offset was not committed past it).
+  if (phase_ != Phase::kStopping) {
+    for (const auto& [source, statement] : resnapshot) WEFT_RETURN_IF_ERROR(Resnapshot(source, statement));
   }
   return core::Status::Ok();
 }
@@ -345,7 +409,8 @@ void Pipeline::ReconcileView(const std::string& view_name) {
   SinkRun& sink_run = *sinks_.at(view.sink);
   auto extras = std::make_shared<std::vector<sink::DocumentWrite>>();
   auto scan_status = std::make_shared<core::Status>();
-  std::string sink_name = view.sink, collection = view.collection;
+  std::string sink_name = view.sink, collection = view.collection, source_name = view.source;
+  uint64_t generation = sources_.at(view.source)->generation;
   sink_run.writer->Post(
       [extras, scan_status, collection, produced = produced_ids_[view_name]](sink::DocumentSink& sink,
                                                                              const core::Status& open) {
@@ -362,8 +427,10 @@ void Pipeline::ReconcileView(const std::string& view_name) {
           extras->push_back(std::move(w));
         });
       },
-      [this, extras, scan_status, view_name, sink_name]() {
+      [this, extras, scan_status, view_name, sink_name, source_name, generation]() {
         if (phase_ == Phase::kDone) return;
+        // A schema change made the source read again since: that snapshot reconciles itself.
+        if (sources_.at(source_name)->generation != generation) return;
         if (!scan_status->ok()) {
           core::Logger("view:" + view_name)
               .Warn("cannot list the sink's documents yet to remove those the snapshot did not produce (" +

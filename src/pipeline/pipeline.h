@@ -11,6 +11,13 @@
 // On start the outbox drains before any source is read. At outbox_limit pending writes the sources
 // are paused (back-pressure) until the writers catch up.
 //
+// Views against the source database (pipeline/view_validation.h): Start refuses (InvalidArgument,
+// every problem listed) when a view names a table or column the source lacks. A schema change on a
+// table a view reads (pipeline/ddl_statement.h) commits what came before it, stops that source and
+// reads it again from a fresh consistent snapshot (pipeline/schema_change.cpp says why); views
+// whose table, relation column or `exclude` column is gone stop with an error naming the view, the
+// table or column and the fix, and the others go on. A stopped view's documents stay as they were.
+//
 // Loop thread only, except where noted.
 
 #include <uv.h>
@@ -79,6 +86,12 @@ class Pipeline {
   struct SinkRun;
 
   void StartSources();
+  core::Status StartSource(SourceRun& run);
+  // Schema changes (schema_change.cpp).
+  core::Status ValidateViewsAtStart();
+  bool SchemaChangeTouchesViews(const std::string& source, const change::Change& ddl);
+  core::Status Resnapshot(const std::string& source, const std::string& statement);
+  core::Status StopMismatchedViews(const std::string& source, const std::string& statement);
   void OnBatch(const std::string& source, source::mysql::SourceBatch&& batch);
   void OnSourceStopped(const std::string& source, const core::Status& why);
   void ProcessPending();

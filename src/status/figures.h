@@ -12,7 +12,7 @@
 //                 "rows_estimate", "rows_per_s", "done", "elapsed_ms"}]}}],
 //    "views": [{"name", "source", "sink", "collection", "state", "rows_total", "rows_per_s",
 //               "documents_total", "documents_deleted_total", "documents_per_s", "delay_ms",
-//               "outbox_depth", "dead_letters", "sink_error"}]}
+//               "outbox_depth", "dead_letters", "sink_error", "error"}]}
 
 #include <cstdint>
 #include <optional>
@@ -77,6 +77,7 @@ struct ViewFigures {
   int64_t outbox_depth = 0;    // document writes committed and not yet acknowledged by the sink
   uint64_t dead_letters = 0;   // documents the sink rejected (state DB table dead_letters)
   std::string sink_error;      // the sink's last failure while it is retrying ("" otherwise)
+  std::string error;           // why the view stopped while the run goes on (its table left the source)
 };
 
 struct Report {

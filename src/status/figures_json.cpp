@@ -83,7 +83,8 @@ json ViewJson(const ViewFigures& v) {
           {"delay_ms", v.delay_ms},
           {"outbox_depth", v.outbox_depth},
           {"dead_letters", v.dead_letters},
-          {"sink_error", v.sink_error}};
+          {"sink_error", v.sink_error},
+          {"error", v.error}};
 }
 
 // Readers throw nlohmann exceptions on a missing or mistyped field; ParseReport turns them into a
@@ -173,6 +174,7 @@ core::Result<Report> ParseReport(std::string_view text) {
       f.outbox_depth = Get<int64_t>(v, "outbox_depth");
       f.dead_letters = Get<uint64_t>(v, "dead_letters");
       f.sink_error = Get<std::string>(v, "sink_error");
+      f.error = v.value("error", std::string());  // absent in figures saved before it existed
       r.views.push_back(std::move(f));
     }
     return r;

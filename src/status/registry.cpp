@@ -32,6 +32,7 @@ struct Registry::SourceRec {
 
 struct Registry::ViewRec {
   ViewFigures fig;
+  bool stopped = false;
   RateMeter rows;
   RateMeter docs;
   explicit ViewRec(int64_t steady) : rows(steady), docs(steady) {}
@@ -82,6 +83,13 @@ void Registry::AddView(const std::string& view, const std::string& source, const
   for (const auto& t : unique) readers_[{source, t}].push_back(index);
   auto& sources = sinks_[sink].sources;
   if (std::find(sources.begin(), sources.end(), source) == sources.end()) sources.push_back(source);
+}
+
+void Registry::ViewStopped(const std::string& view, const std::string& error) {
+  if (ViewRec* v = FindView(view)) {
+    v->stopped = true;
+    v->fig.error = error;
+  }
 }
 
 void Registry::SetViewBacklog(const std::string& view, int64_t outbox_depth, uint64_t dead_letters) {
@@ -317,7 +325,7 @@ Report Registry::Snapshot() const {
         if (f.state != RunState::kStopped) f.state = RunState::kRetrying;
       }
     }
-    if (stopped_) {
+    if (stopped_ || v->stopped) {
       f.state = RunState::kStopped;
       f.rows_per_s = f.documents_per_s = 0;
     }

@@ -89,6 +89,11 @@ class Registry {
   void SinkFailing(const std::string& sink, const std::string& error);
   void SinkOk(const std::string& sink);
 
+  // --- views ---
+  // The view stopped for good in this run (its table or a column it needs left the source); the
+  // others go on. Its state shows stopped, with `error`.
+  void ViewStopped(const std::string& view, const std::string& error);
+
   // Everything stopped (the run ends).
   void Stop();
 

@@ -63,6 +63,7 @@ std::string FormatReportText(const Report& r) {
   for (const auto& v : r.views) {
     out += FormatViewLine(v) + "\n";
     if (!v.sink_error.empty()) out += "  sink " + v.sink + ": " + v.sink_error + "\n";
+    if (!v.error.empty()) out += "  stopped: " + v.error + "\n";
   }
   for (const auto& s : r.sources) {
     out += "  source " + s.name + ": " + RunStateName(s.state) + ", qps " + Rate(s.rows_per_s) + ", total rows " +

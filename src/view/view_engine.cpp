@@ -1,5 +1,6 @@
 #include "view/view_engine.h"
 
+#include <algorithm>
 #include <set>
 
 #include "change/value_codec.h"
@@ -57,18 +58,16 @@ class Engine final : public ViewEngine {
   std::vector<std::string> TablesFor(const std::string& source) const override {
     std::vector<std::string> tables;
     for (const auto& t : set_.tables) {
-      if (t.layout.source == source) tables.push_back(t.layout.table);
+      if (t.layout.source != source) continue;
+      bool read = std::any_of(t.uses.begin(), t.uses.end(), [&](const TableDef::Use& u) { return !stopped_.count(u.view); });
+      if (read) tables.push_back(t.layout.table);
     }
     return tables;
   }
 
   core::Status ApplyChange(const std::string& source, const change::Change& change) override {
-    if (change.type == change::ChangeType::kDdl) {
-      // Replica rows are keyed by column name, so an added column shows up as rows are written;
-      // proper schema-change handling is a later issue.
-      log_.Info("source " + source + ": schema change ignored by the views: " + change.statement.substr(0, 200));
-      return core::Status::Ok();
-    }
+    // The pipeline handles schema changes (it re-reads the source when a view's table changed).
+    if (change.type == change::ChangeType::kDdl) return core::Status::Ok();
     int t = set_.FindTable(source, change.source.table);
     if (t < 0) return core::Status::Ok();
     if (!change.schema) return core::Internal("change of " + source + "." + change.source.table + " has no schema");
@@ -78,6 +77,7 @@ class Engine final : public ViewEngine {
 
   core::Status Flush(std::vector<PendingWrite>* writes) override {
     for (const auto& [key, id] : pending_) {
+      if (stopped_.count(key.view)) continue;
       WEFT_ASSIGN_OR_RETURN(auto doc, assembler_->DocumentByKey(key.view, key.pk));
       if (doc) {
         WEFT_ASSIGN_OR_RETURN(auto write, Upsert(key.view, std::move(*doc)));
@@ -97,7 +97,7 @@ class Engine final : public ViewEngine {
   core::Status BuildAll(const std::string& source,
                         const std::function<core::Status(PendingWrite&&)>& each) override {
     for (size_t v = 0; v < set_.views.size(); ++v) {
-      if (set_.views[v].source != source) continue;
+      if (set_.views[v].source != source || stopped_.count(static_cast<int>(v))) continue;
       int table = set_.views[v].nodes[0].table;
       // The first build of a view has no hashes to compare with: skip one index probe per document.
       WEFT_ASSIGN_OR_RETURN(bool compare, db_->HasDocHashes(set_.views[v].name));
@@ -116,6 +116,19 @@ class Engine final : public ViewEngine {
   }
 
   void DiscardPending() override { pending_.clear(); }
+
+  void StopView(const std::string& view) override {
+    for (size_t v = 0; v < set_.views.size(); ++v) {
+      if (set_.views[v].name == view) stopped_.insert(static_cast<int>(v));
+    }
+  }
+
+  bool Stopped(const std::string& view) const override {
+    for (int v : stopped_) {
+      if (set_.views[v].name == view) return true;
+    }
+    return false;
+  }
 
   core::Status Forget(const std::string& source) override {
     for (auto& store : stores_) {
@@ -243,6 +256,7 @@ class Engine final : public ViewEngine {
   std::unique_ptr<Planner> planner_;
   std::unique_ptr<Assembler> assembler_;
   AffectedRoots pending_;
+  std::set<int> stopped_;  // indexes into set_.views
   core::Logger log_{"view"};
 };
 

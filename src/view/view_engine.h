@@ -43,9 +43,9 @@ class ViewEngine {
 
   // Applies one change of `source` to the replicas and records the affected roots. A change to a
   // table no view uses is ignored. Snapshot rows (op kRead) only load the replica and record
-  // nothing: BuildAll builds the documents once the snapshot is loaded. DDL changes are logged and
-  // otherwise ignored for now (replica rows are keyed by column name, so an added column appears
-  // as rows are written).
+  // nothing: BuildAll builds the documents once the snapshot is loaded. DDL changes are ignored:
+  // the pipeline re-reads a source whose views' tables a schema change touches
+  // (pipeline/schema_change.cpp).
   virtual core::Status ApplyChange(const std::string& source, const change::Change& change) = 0;
 
   // Rebuilds every root recorded since the last Flush (each once), skips unchanged documents,
@@ -67,6 +67,12 @@ class ViewEngine {
 
   // Drops the replicas and last-written hashes of `source`'s views (resnapshot).
   virtual core::Status Forget(const std::string& source) = 0;
+
+  // Stops view `view` (its table or a column it needs left the source): from now on Flush and
+  // BuildAll write nothing for it, and TablesFor leaves out the tables that only stopped views
+  // read. Not persisted: the next start validates the views again. Unknown names are ignored.
+  virtual void StopView(const std::string& view) = 0;
+  virtual bool Stopped(const std::string& view) const = 0;
 };
 
 }  // namespace weft::view
