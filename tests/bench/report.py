@@ -60,7 +60,7 @@ def write_dat(workdir, name, rows):
             f.write("\t".join(str(x) for x in row) + "\n")
 
 
-HEAD = 'set terminal pngcairo size 760,420 font "DejaVu Sans,10"\nset grid ytics\nset key top left\n'
+HEAD = 'set terminal pngcairo noenhanced size 760,420 font "DejaVu Sans,10"\nset grid ytics\nset key top left\n'
 
 
 def main():
@@ -115,7 +115,7 @@ def main():
         write_dat(tmp, "snap.dat", snap_dat)
         gnuplot(HEAD + f'set output "{out}/snapshot.png"\nset title "Snapshot: weft run --oneshot (SQLite) vs MariaDB JSON_ARRAYAGG full refresh"\n'
                 'set logscale xy\nset xlabel "scale (1 = Olist: 99,441 orders)"\nset ylabel "seconds (median, min-max)"\n'
-                'set xtics (0.25,0.5,1,2,4)\n'
+                'set xtics (0.25,0.5,1,2,4)\nset xrange [0.2:5]\n'
                 'plot "snap.dat" u 1:2:3:4 w yerrorlines lw 2 t "weft --oneshot", '
                 '"snap.dat" u 1:5:6:7 w yerrorlines lw 2 t "MariaDB one query", '
                 f'{GOALS["snapshot_s"]}*x w l dt 2 t "goal: 5 s per scale unit"\n', tmp)
@@ -233,7 +233,7 @@ def main():
     wl = next((r["workload"] for r in cu if "workload" in r), None)
     md = [f"# weft benchmarks, {meta['date'][:10]}", "",
           f"Machine: {meta['cpu']}, {meta['host_cpus']} CPUs, {meta['mem_mb']:,} MB RAM; MariaDB {meta['mariadb']} "
-          f"(throwaway, innodb_buffer_pool_size {meta['innodb_pool']}); weft at commit {meta['weft_commit']} "
+          f"(throwaway, innodb_buffer_pool_size {meta['innodb_pool']}); weft: {meta['weft_commit']} "
           f"(RelWithDebInfo); Node {meta.get('node', '?')}.",
           f"Load average (1 min) when each measurement started: median {num(med(loads), '{:.2f}')}, "
           f"range {num(min(loads, default=None), '{:.2f}')}-{num(max(loads, default=None), '{:.2f}')} "

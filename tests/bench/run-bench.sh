@@ -265,8 +265,11 @@ latency() {
   record "{\"bench\": \"latency\", \"scale\": $catchup_scale, \"rc\": $rc, \"rate\": $lat_rate, \"load1\": $l0, \"rss_kb\": $(rss_kb "$dir/time-1.txt"), \"result\": ${res:-null}}"
 }
 
+# Which weft is measured: the commit it was built from (a BENCH_WEFT binary says when it was built).
+weft_label="$(git -C "$root" rev-parse --short HEAD)$( [ -z "$(git -C "$root" status --porcelain src)" ] || echo ' plus uncommitted changes in src/')"
+[ -z "${BENCH_WEFT:-}" ] || weft_label="binary $BENCH_WEFT built $(date -u -r "$BENCH_WEFT" +%FT%TZ)"
 {
-  echo "{\"date\": \"$(date -u +%FT%TZ)\", \"host_cpus\": $(nproc), \"cpu\": \"$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)\", \"mem_mb\": $(($(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) / 1024)), \"mariadb\": \"$(sql -N -e 'SELECT VERSION()')\", \"weft_commit\": \"$(git -C "$root" rev-parse --short HEAD)$( [ -z "$(git -C "$root" status --porcelain src)" ] || echo ' plus uncommitted changes in src/')\", \"zongji\": \"$(node -e "console.log(require('$node_dir/node_modules/@vlasky/zongji/package.json').version)" 2>/dev/null || echo '?')\", \"node\": \"$(node --version)\", \"innodb_pool\": \"$WEFT_INNODB_POOL\", \"changes\": $changes, \"repeats\": $repeats, \"lat_rate\": $lat_rate, \"lat_seconds\": $lat_seconds, \"load_at_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"merged\": \"${BENCH_MERGE:-}\", \"phases\": \"${BENCH_PHASES:-snapshot catchup latency}\"}"
+  echo "{\"date\": \"$(date -u +%FT%TZ)\", \"host_cpus\": $(nproc), \"cpu\": \"$(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)\", \"mem_mb\": $(($(sed -n 's/^MemTotal: *\([0-9]*\).*/\1/p' /proc/meminfo) / 1024)), \"mariadb\": \"$(sql -N -e 'SELECT VERSION()')\", \"weft_commit\": \"$weft_label\", \"zongji\": \"$(node -e "console.log(require('$node_dir/node_modules/@vlasky/zongji/package.json').version)" 2>/dev/null || echo '?')\", \"node\": \"$(node --version)\", \"innodb_pool\": \"$WEFT_INNODB_POOL\", \"changes\": $changes, \"repeats\": $repeats, \"lat_rate\": $lat_rate, \"lat_seconds\": $lat_seconds, \"load_at_start\": \"$(cut -d' ' -f1-3 /proc/loadavg)\", \"merged\": \"${BENCH_MERGE:-}\", \"phases\": \"${BENCH_PHASES:-snapshot catchup latency}\"}"
 } >"$work/meta.json"
 
 # BENCH_MERGE=results.jsonl of an earlier run (its weft logs beside it): its measurements go into
