@@ -1,6 +1,7 @@
 #include "pipeline/pipeline.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <unordered_map>
 
@@ -19,6 +20,7 @@ constexpr int kMinBackoffMs = 500;
 constexpr int kMaxBackoffMs = 30000;
 constexpr int kStopFlushSeconds = 8;  // SIGTERM: exit within 10 s even when a sink is down
 constexpr auto kPersistFiguresEvery = std::chrono::seconds(5);
+constexpr int kMaxSchemaRetries = 5;
 
 status::SourceSignal SignalOf(SourceBatch::Signal signal) {
   switch (signal) {
@@ -50,6 +52,10 @@ struct Pipeline::SourceRun {
   // Bumped when a schema change makes the source read again: reconciliations of an earlier
   // snapshot still in flight then drop their result (ReconcileView).
   uint64_t generation = 0;
+  // While a snapshot taken because of a schema change runs: that change, and how many times such a
+  // snapshot failed because the schema moved again under it (-1: not such a snapshot).
+  std::string schema_statement;
+  int schema_retries = -1;
   Clock::time_point snapshot_started;
   core::Logger log;
   explicit SourceRun(std::string n) : name(n), log("source.mysql:" + n) {}
@@ -66,7 +72,16 @@ struct Pipeline::SinkRun {
 };
 
 Pipeline::Pipeline(config::Config config, PipelineOptions options, uv_loop_t* loop)
-    : config_(std::move(config)), options_(options), loop_(loop) {}
+    : config_(std::move(config)), options_(options), loop_(loop) {
+  stop_async_ = new uv_async_t;
+  uv_async_init(loop_, stop_async_, [](uv_async_t* handle) {
+    auto* self = static_cast<Pipeline*>(handle->data);
+    if (!self) return;
+    core::Log(core::LogLevel::kInfo, "weft", self->stop_signum_.load() == SIGINT ? "SIGINT received" : "SIGTERM received");
+    self->RequestStop();
+  });
+  stop_async_->data = this;
+}
 
 Pipeline::~Pipeline() {
   for (auto& [name, run] : sources_) if (run->source) run->source->Stop();
@@ -80,6 +95,8 @@ Pipeline::~Pipeline() {
     uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
     timer_ = nullptr;
   }
+  stop_async_->data = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(stop_async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
 }
 
 core::Status Pipeline::Start(FinishedHandler on_finished) {
@@ -223,6 +240,8 @@ core::Status Pipeline::Resnapshot(const std::string& name, const std::string& st
   SourceRun& run = *sources_.at(name);
   run.source.reset();  // stops and joins the reader: none of its batches or callbacks follow
   ++run.generation;
+  run.schema_statement = statement;
+  run.schema_retries = std::max(run.schema_retries, 0);
   for (const auto& view : config_.views) {
     if (view.source == name) reconcile_retry_.erase(view.name);
   }
@@ -239,6 +258,7 @@ core::Status Pipeline::Resnapshot(const std::string& name, const std::string& st
   WEFT_RETURN_IF_ERROR(StopMismatchedViews(name, statement));
   run.snapshot_done = false;
   run.snapshot_rows = 0;
+  run.stopped = false;
   if (engine_->TablesFor(name).empty()) {
     run.stopped = true;
     registry_.SourceStopped(name);
@@ -265,6 +285,12 @@ void Pipeline::OnIdle(uv_idle_t* handle) {
 void Pipeline::ProcessPending() {
   if (pending_.empty() || phase_ == Phase::kDone) return;
   core::Status status = ApplyPending();
+  if (status.code() == core::Code::kAborted && stop_signalled_.load()) {
+    log_.Warn("stop requested while the snapshot's documents were being built: that work is rolled back, and "
+              "the next start takes the snapshot again");
+    engine_->DiscardPending();
+    status = core::Status::Ok();
+  }
   if (!status.ok()) return Finish(status);
   CheckBackPressure();
   PumpWriters();
@@ -284,6 +310,9 @@ core::Status Pipeline::ApplyPending() {
   };
   std::map<std::string, std::string> resnapshot;  // source -> the schema statement that needs it
   for (auto& [source, batch] : batches) {
+    // A stop signal came while this group is applied: the rest stays unapplied and uncommitted
+    // (the offset does not pass it, so it is read again after the restart).
+    if (stop_signalled_.load()) break;
     // After a schema change on a view's table, the rest of that source's batches are read again.
     if (resnapshot.count(source)) continue;
     SourceRun& run = *sources_.at(source);
@@ -321,6 +350,8 @@ core::Status Pipeline::ApplyPending() {
       engine_->DiscardPending();
       size_t built = 0;
       core::Status s = engine_->BuildAll(source, [&](view::PendingWrite&& w) {
+        // Building every document of a big snapshot takes seconds: a stop signal ends it here.
+        if (stop_signalled_.load()) return core::Aborted("stop requested");
         writes.push_back(std::move(w));
         ++built;
         return core::Status::Ok();
@@ -329,6 +360,7 @@ core::Status Pipeline::ApplyPending() {
       offsets[source] = batch.offset;
       run.snapshotting = false;
       run.snapshot_done = true;
+      run.schema_retries = -1;
       registry_.SnapshotDone(source);
       ShowProgress(true);  // the last table's line before the summary
       double secs = SecondsSince(run.snapshot_started);
@@ -628,8 +660,25 @@ void Pipeline::OnSourceStopped(const std::string& source, const core::Status& wh
   registry_.SourceStopped(source);
   if (why.ok() || why.code() == core::Code::kAborted) return MaybeAdvance();
   if (phase_ == Phase::kStopping || phase_ == Phase::kDone) return MaybeAdvance();
+  // A snapshot taken because of a schema change can meet the next one (online schema change tools
+  // run several in a row): the server then fails its read ("Table definition has changed", "Table
+  // doesn't exist"). Check the views and read again.
+  if (run.snapshotting && run.schema_retries >= 0 && run.schema_retries < kMaxSchemaRetries) {
+    ++run.schema_retries;
+    run.log.Warn("the snapshot after a schema change failed (" + why.message() + "): reading the source again (" +
+                 std::to_string(run.schema_retries) + " of " + std::to_string(kMaxSchemaRetries) + ")");
+    core::Status again = Resnapshot(source, run.schema_statement);
+    if (!again.ok()) Finish(again);
+    return;
+  }
   run.log.Error("stopped: " + why.ToString());
   Finish(why.WithContext("source " + source));
+}
+
+void Pipeline::RequestStopFromSignal(int signum) {
+  stop_signum_.store(signum);
+  stop_signalled_.store(true);
+  uv_async_send(stop_async_);
 }
 
 void Pipeline::RequestStop() {

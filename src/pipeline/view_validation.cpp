@@ -20,9 +20,20 @@ std::string Listed(const std::vector<std::string>& names) {
   return config::JoinNames(first) + " and " + std::to_string(names.size() - kMaxListed) + " more";
 }
 
+// A near miss only: a typo of a few characters. (Names in one schema share prefixes, so the config
+// loader's looser rule would suggest 'ecom_orders' for a dropped 'ecom_sellers'.)
 std::string DidYouMean(const std::string& word, const std::vector<std::string>& candidates) {
-  std::string guess = config::ClosestMatch(word, candidates);
-  return guess.empty() ? "" : "; did you mean '" + guess + "'?";
+  const size_t limit = std::max<size_t>(1, word.size() / 5);
+  std::string best;
+  size_t best_distance = limit + 1;
+  for (const auto& c : candidates) {
+    size_t d = config::EditDistance(word, c);
+    if (d < best_distance) {
+      best = c;
+      best_distance = d;
+    }
+  }
+  return best.empty() ? "" : "; did you mean '" + best + "'?";
 }
 
 class Checker {

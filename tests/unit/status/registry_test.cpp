@@ -190,3 +190,18 @@ TEST_CASE("process details and the backlog left by the last run") {
   // No commit time is known for the last run's writes: they do not make up a delay.
   CHECK(r.views[0].delay_ms == 0);
 }
+
+TEST_CASE("a view stopped by a schema change shows stopped with its error; the others stream; JSON keeps it") {
+  Fixture f;
+  f.registry.SourceStarted("shop", false, "v1;pos=4");
+  f.registry.ViewStopped("sellers", "view 'sellers' stopped: table 'ecom_sellers' does not exist");
+  f.registry.ViewStopped("no_such_view", "ignored");
+  CHECK(f.View(0).state == RunState::kStreaming);
+  CHECK(f.View(0).error.empty());
+  CHECK(f.View(1).state == RunState::kStopped);
+  CHECK(f.View(1).error == "view 'sellers' stopped: table 'ecom_sellers' does not exist");
+  auto parsed = ParseReport(ToJson(f.registry.Snapshot()));
+  REQUIRE(parsed.ok());
+  CHECK(parsed->views.at(1).error == f.View(1).error);
+  CHECK(parsed->views.at(1).state == RunState::kStopped);
+}

@@ -149,3 +149,39 @@ TEST_CASE("an update of a child's primary key moves it; a deleted child leaves i
   CHECK(!docs.count("O2"));
   CHECK(docs["O3"].find("\"order_items\":[]") != std::string::npos);  // its item still says O2
 }
+
+TEST_CASE("a stopped view writes nothing more; the others go on; TablesFor leaves out its own tables") {
+  TempDir dir;
+  SeedsSchema s;
+  config::ViewConfig customers;
+  customers.name = "customers";
+  customers.source = "shop";
+  customers.root = "ecom_customers";
+  customers.sink = "docs";
+  customers.collection = "customers";
+  Harness h(dir.File("state.db"), {OrderSingleView(), customers});
+  CHECK(h.Batch({Insert(s.customers, Customer("C1", "Paris")), Insert(s.orders, Order("O1", "C1", "new"))}).size() ==
+        2);
+  CHECK_FALSE(h.engine()->Stopped("order_single_view"));
+  h.engine()->StopView("order_single_view");
+  h.engine()->StopView("no such view");
+  CHECK(h.engine()->Stopped("order_single_view"));
+  CHECK_FALSE(h.engine()->Stopped("customers"));
+  // ecom_customers is still read by "customers"; the order view's other tables are not read any more.
+  CHECK(h.engine()->TablesFor("shop") == std::vector<std::string>{"ecom_customers"});
+
+  auto w = h.Batch({Update(s.customers, Customer("C1", "Paris"), Customer("C1", "Lyon")),
+                    Update(s.orders, Order("O1", "C1", "new"), Order("O1", "C1", "paid"))});
+  REQUIRE(w.size() == 1);
+  CHECK(w[0].view == "customers");
+  CHECK(h.Collection("docs", "orderSingleView")["O1"].find("Paris") != std::string::npos);  // left as it was
+  CHECK(h.Collection("docs", "customers")["C1"].find("Lyon") != std::string::npos);
+
+  REQUIRE(h.db()->Begin().ok());
+  REQUIRE(h.engine()->Forget("shop").ok());
+  REQUIRE(h.db()->Commit().ok());
+  h.Batch({Read(s.customers, Customer("C1", "Nice")), Read(s.orders, Order("O1", "C1", "paid"))});
+  auto built = h.BuildAll();
+  REQUIRE(built.size() == 1);
+  CHECK(built[0].view == "customers");
+}
