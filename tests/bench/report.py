@@ -252,7 +252,10 @@ def main():
                "| scale | documents | weft s | source rows/s | documents/s | MariaDB query s | MariaDB / weft | weft phases s |",
                "|---|---|---|---|---|---|---|---|", *snap_lines, "",
                "weft phases (from its log, medians): snapshot read + state + document build, then + sink writes "
-               "and reconciliation until exit.", "", "![snapshot](snapshot.png)", ""]
+               "and reconciliation until exit.", "",
+               *[f"Same documents (tests/bench/compare_docs.py, scale {e['scale']:g}): {e['summary']}" +
+                 ("" if e["rc"] == 0 else " **(they differ: the comparison is not like with like)**") + "."
+                 for e in rows if e["bench"] == "equivalence"], "", "![snapshot](snapshot.png)", ""]
     if cu_lines:
         md += ["## Streaming catch-up", "",
                f"weft snapshots with `weft run`, is stopped (SIGTERM), {num(changes)} mixed row changes are committed "

@@ -4,6 +4,7 @@
 # Installs what is missing (tests/install-deps.sh, npm's @vlasky/zongji into a temp dir outside the
 # repo), builds weft and the bench tools in build-bench/, starts a throwaway MariaDB, and runs:
 #   snapshot   weft run --oneshot into SQLite at each scale, next to MariaDB's JSON_ARRAYAGG query
+#              (compare_docs.py checks that both build the same documents)
 #   catch-up   weft stopped, N mixed changes committed, weft restarted: changes/s (SQLite, null sink)
 #   latency    bench_ts = NOW(6) updates at a fixed rate: commit to visible in the SQLite sink
 #   reading    fetch-only vs weft's fetch and decode vs zongji on the catch-up binlog range
@@ -162,6 +163,13 @@ snapshot() {
   record "{\"bench\": \"snapshot\", \"engine\": \"weft\", \"scale\": $scale, \"rep\": $rep, \"rc\": $rc, \"seconds\": $(elapsed "$t0" "$t1"), \"rows\": $(rows_of "$scale"), \"docs\": $docs, \"rss_kb\": $(rss_kb "$dir/time.txt"), \"state_bytes\": $(size_of "$dir"/state.db*), \"sink_bytes\": $(size_of "$dir"/docs.db*), \"load1\": $l0}"
   [ "$rc" = 0 ] || { echo "weft run --oneshot failed (exit $rc); its log ends:"; tail -5 "$dir/err.txt"; } | tee -a "$log"
   cp "$dir/err.txt" "$work/weft-oneshot-$scale-$rep.log"
+  # Like with like: the first run of each scale but the largest checks that MariaDB's query builds
+  # exactly the documents weft wrote.
+  if [ "$rep" = 1 ] && [ "$rc" = 0 ] && [ "$scale" != "$largest" ]; then
+    local same=0 said
+    said=$(/usr/bin/python3 "$root/tests/bench/compare_docs.py" --port "$port" --sink "$dir/docs.db" | head -1) || same=$?
+    record "{\"bench\": \"equivalence\", \"scale\": $scale, \"rc\": $same, \"summary\": \"$said\"}"
+  fi
   rm -f "$dir"/docs.db* "$dir"/state.db*
   refresh_query "$scale" "$rep"
 }
