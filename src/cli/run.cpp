@@ -3,6 +3,8 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <atomic>
+#include <csignal>
 #include <cstdio>
 #include <filesystem>
 
@@ -59,6 +61,24 @@ std::string AbsolutePath(const std::string& path) {
   std::error_code ec;
   auto absolute = std::filesystem::absolute(path, ec);
   return ec ? path : absolute.lexically_normal().string();
+}
+
+// SIGINT/SIGTERM go to a plain handler rather than a uv_signal_t: a uv_signal callback runs only
+// when the loop thread is free, which may be seconds away while it builds a big snapshot's
+// documents. Pipeline::RequestStopFromSignal is async-signal-safe and reaches that work at once.
+std::atomic<pipeline::Pipeline*> g_stop_target{nullptr};
+
+void OnStopSignal(int signum) {
+  if (pipeline::Pipeline* target = g_stop_target.load()) target->RequestStopFromSignal(signum);
+}
+
+void SetStopSignalHandler(void (*handler)(int)) {
+  struct sigaction action {};
+  action.sa_handler = handler;
+  sigemptyset(&action.sa_mask);
+  action.sa_flags = SA_RESTART;
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
 }
 
 std::string ListenAddress(const config::StatusConfig& status) {
@@ -131,20 +151,13 @@ int RunCommand(int argc, char** argv) {
     status_log.Info("status endpoint off ([status] listen = \"off\")");
   }
 
-  uv_signal_t sigint, sigterm;
-  uv_signal_init(&loop, &sigint);
-  uv_signal_init(&loop, &sigterm);
-  sigint.data = sigterm.data = pipeline.get();
-  auto on_signal = [](uv_signal_t* handle, int signum) {
-    core::Log(core::LogLevel::kInfo, "weft", signum == SIGINT ? "SIGINT received" : "SIGTERM received");
-    static_cast<pipeline::Pipeline*>(handle->data)->RequestStop();
-  };
-  uv_signal_start(&sigint, on_signal, SIGINT);
-  uv_signal_start(&sigterm, on_signal, SIGTERM);
+  g_stop_target = pipeline.get();
+  SetStopSignalHandler(&OnStopSignal);
 
+  // Once the run is over a late signal is ignored: the pipeline is about to go away.
   auto close_signals = [&] {
-    uv_close(reinterpret_cast<uv_handle_t*>(&sigint), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm), nullptr);
+    SetStopSignalHandler(SIG_IGN);
+    g_stop_target = nullptr;
     if (server) server->Close();
   };
   core::Status started = pipeline->Start([&](const core::Status& status) {

@@ -1,6 +1,7 @@
 #include "pipeline/pipeline.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <unordered_map>
 
@@ -71,7 +72,16 @@ struct Pipeline::SinkRun {
 };
 
 Pipeline::Pipeline(config::Config config, PipelineOptions options, uv_loop_t* loop)
-    : config_(std::move(config)), options_(options), loop_(loop) {}
+    : config_(std::move(config)), options_(options), loop_(loop) {
+  stop_async_ = new uv_async_t;
+  uv_async_init(loop_, stop_async_, [](uv_async_t* handle) {
+    auto* self = static_cast<Pipeline*>(handle->data);
+    if (!self) return;
+    core::Log(core::LogLevel::kInfo, "weft", self->stop_signum_.load() == SIGINT ? "SIGINT received" : "SIGTERM received");
+    self->RequestStop();
+  });
+  stop_async_->data = this;
+}
 
 Pipeline::~Pipeline() {
   for (auto& [name, run] : sources_) if (run->source) run->source->Stop();
@@ -85,6 +95,8 @@ Pipeline::~Pipeline() {
     uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
     timer_ = nullptr;
   }
+  stop_async_->data = nullptr;
+  uv_close(reinterpret_cast<uv_handle_t*>(stop_async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
 }
 
 core::Status Pipeline::Start(FinishedHandler on_finished) {
@@ -273,6 +285,12 @@ void Pipeline::OnIdle(uv_idle_t* handle) {
 void Pipeline::ProcessPending() {
   if (pending_.empty() || phase_ == Phase::kDone) return;
   core::Status status = ApplyPending();
+  if (status.code() == core::Code::kAborted && stop_signalled_.load()) {
+    log_.Warn("stop requested while the snapshot's documents were being built: that work is rolled back, and "
+              "the next start takes the snapshot again");
+    engine_->DiscardPending();
+    status = core::Status::Ok();
+  }
   if (!status.ok()) return Finish(status);
   CheckBackPressure();
   PumpWriters();
@@ -292,6 +310,9 @@ core::Status Pipeline::ApplyPending() {
   };
   std::map<std::string, std::string> resnapshot;  // source -> the schema statement that needs it
   for (auto& [source, batch] : batches) {
+    // A stop signal came while this group is applied: the rest stays unapplied and uncommitted
+    // (the offset does not pass it, so it is read again after the restart).
+    if (stop_signalled_.load()) break;
     // After a schema change on a view's table, the rest of that source's batches are read again.
     if (resnapshot.count(source)) continue;
     SourceRun& run = *sources_.at(source);
@@ -329,6 +350,8 @@ core::Status Pipeline::ApplyPending() {
       engine_->DiscardPending();
       size_t built = 0;
       core::Status s = engine_->BuildAll(source, [&](view::PendingWrite&& w) {
+        // Building every document of a big snapshot takes seconds: a stop signal ends it here.
+        if (stop_signalled_.load()) return core::Aborted("stop requested");
         writes.push_back(std::move(w));
         ++built;
         return core::Status::Ok();
@@ -650,6 +673,12 @@ void Pipeline::OnSourceStopped(const std::string& source, const core::Status& wh
   }
   run.log.Error("stopped: " + why.ToString());
   Finish(why.WithContext("source " + source));
+}
+
+void Pipeline::RequestStopFromSignal(int signum) {
+  stop_signum_.store(signum);
+  stop_signalled_.store(true);
+  uv_async_send(stop_async_);
 }
 
 void Pipeline::RequestStop() {

@@ -22,6 +22,7 @@
 
 #include <uv.h>
 
+#include <atomic>
 #include <chrono>
 #include <functional>
 #include <map>
@@ -74,6 +75,13 @@ class Pipeline {
   // Graceful stop (SIGTERM): stop reading, apply what arrived, flush the outbox (bounded wait),
   // commit, then finish with Ok.
   void RequestStop();
+  // The same, asked from a signal handler (or any thread): async-signal-safe (lock-free atomics and
+  // uv_async_send). Unlike a uv_signal_t callback, which waits for the loop thread, it reaches work
+  // already in progress there: applying a group of batches stops before the next batch, and
+  // building a snapshot's documents gives up (rolled back: no offset was committed, so the next
+  // start takes the snapshot again). That keeps SIGTERM's exit within 10 s on a big snapshot.
+  // `signum` is only logged ("SIGTERM received"), on the loop thread.
+  void RequestStopFromSignal(int signum);
 
   const Figures& figures() const { return figures_; }
   // The status figures (status/registry.h): the HTTP endpoint reads them, the caller sets the
@@ -126,6 +134,9 @@ class Pipeline {
   std::vector<std::pair<std::string, source::mysql::SourceBatch>> pending_;
   uv_idle_t* idle_ = nullptr;     // active while pending_ is non-empty; freed in its close callback
   uv_timer_t* timer_ = nullptr;   // retry back-off and stop deadline ticks
+  uv_async_t* stop_async_ = nullptr;  // RequestStopFromSignal -> RequestStop; freed in its close callback
+  std::atomic<bool> stop_signalled_{false};
+  std::atomic<int> stop_signum_{0};
   Phase phase_ = Phase::kDrainingOutbox;
   bool paused_ = false;
   FinishedHandler on_finished_;
