@@ -91,18 +91,19 @@ core::Status Pipeline::StopMismatchedViews(const std::string& source, const std:
     }
     fatal[p.view].push_back(p.message);
   }
+  bool others_go_on = std::any_of(config_.views.begin(), config_.views.end(), [&](const config::ViewConfig& v) {
+    return !engine_->Stopped(v.name) && !fatal.count(v.name);
+  });
   for (const auto& [view, messages] : fatal) {
     std::string error = "view '" + view + "' stopped after a schema change on source " + source + " (" +
                         Shortened(statement) + "): " + JoinLines(messages, "; ") +
-                        ". Its documents stay in the sink as they were; the other views go on. Restore the table "
-                        "or column, or fix the view in the config, then restart weft";
+                        ". Its documents stay in the sink as they were" +
+                        (others_go_on ? "; the other views go on" : "") + ". Once fixed, restart weft";
     core::Logger("view:" + view).Error(error);
     engine_->StopView(view);
     registry_.ViewStopped(view, error);
   }
-  bool any_running = std::any_of(config_.views.begin(), config_.views.end(),
-                                 [&](const config::ViewConfig& v) { return !engine_->Stopped(v.name); });
-  if (!any_running) {
+  if (!others_go_on && !fatal.empty()) {
     return core::FailedPrecondition("every view has stopped (see the errors above): nothing is left to keep current");
   }
   return core::Status::Ok();
