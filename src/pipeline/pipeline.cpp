@@ -21,6 +21,7 @@ constexpr int kMaxBackoffMs = 30000;
 constexpr int kStopFlushSeconds = 8;  // SIGTERM: exit within 10 s even when a sink is down
 constexpr auto kPersistFiguresEvery = std::chrono::seconds(5);
 constexpr int kMaxSchemaRetries = 5;
+constexpr size_t kBuildChunk = 2000;  // snapshot documents held in memory before they go to the outbox
 
 status::SourceSignal SignalOf(SourceBatch::Signal signal) {
   switch (signal) {
@@ -308,6 +309,34 @@ core::Status Pipeline::ApplyPending() {
     db_->Rollback();
     return s;
   };
+  // Moves `writes` into the outbox (inside the open transaction) and counts what went where.
+  std::map<std::string, int64_t> appended, max_seq;  // per view; per sink
+  int64_t appended_total = 0;
+  auto append_writes = [&]() -> core::Status {
+    if (writes.empty()) return core::Status::Ok();
+    std::vector<state::OutboxEntry> entries;
+    entries.reserve(writes.size());
+    for (auto& w : writes) {
+      if (w.write.doc) {
+        // Kept in the form the sink's Scan reports ids in, which the reconciliation compares with.
+        auto it = produced_ids_.find(w.view);
+        if (it != produced_ids_.end()) it->second.insert(sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id));
+      }
+      state::OutboxEntry e;
+      e.sink = std::move(w.sink);
+      e.view = std::move(w.view);
+      e.write = std::move(w.write);
+      entries.push_back(std::move(e));
+    }
+    writes.clear();
+    WEFT_RETURN_IF_ERROR(db_->AppendOutbox(&entries));
+    for (const auto& e : entries) {
+      ++appended[e.view];
+      max_seq[e.sink] = std::max(max_seq[e.sink], e.seq);
+    }
+    appended_total += static_cast<int64_t>(entries.size());
+    return core::Status::Ok();
+  };
   std::map<std::string, std::string> resnapshot;  // source -> the schema statement that needs it
   for (auto& [source, batch] : batches) {
     // A stop signal came while this group is applied: the rest stays unapplied and uncommitted
@@ -354,7 +383,9 @@ core::Status Pipeline::ApplyPending() {
         if (stop_signalled_.load()) return core::Aborted("stop requested");
         writes.push_back(std::move(w));
         ++built;
-        return core::Status::Ok();
+        // Into the outbox (same transaction) in chunks, so memory stays flat however many
+        // documents the snapshot builds.
+        return writes.size() >= kBuildChunk ? append_writes() : core::Status::Ok();
       });
       if (!s.ok()) return fail(s.WithContext("building the documents of source " + source));
       offsets[source] = batch.offset;
@@ -375,25 +406,7 @@ core::Status Pipeline::ApplyPending() {
   }
   core::Status flushed = engine_->Flush(&writes);
   if (!flushed.ok()) return fail(flushed);
-
-  std::vector<state::OutboxEntry> entries;
-  entries.reserve(writes.size());
-  for (auto& w : writes) {
-    if (w.write.doc) {
-      // Kept in the form the sink's Scan reports ids in, which the reconciliation compares with.
-      auto it = produced_ids_.find(w.view);
-      if (it != produced_ids_.end()) it->second.insert(sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id));
-    }
-    state::OutboxEntry e;
-    e.sink = std::move(w.sink);
-    e.view = std::move(w.view);
-    e.write = std::move(w.write);
-    entries.push_back(std::move(e));
-  }
-  if (!entries.empty()) {
-    core::Status s = db_->AppendOutbox(&entries);
-    if (!s.ok()) return fail(s);
-  }
+  if (core::Status s = append_writes(); !s.ok()) return fail(s);
   for (const auto& [source, offset] : offsets) {
     core::Status s = db_->SetOffset(source, offset);
     if (!s.ok()) return fail(s);
@@ -407,12 +420,7 @@ core::Status Pipeline::ApplyPending() {
     }
   }
   WEFT_RETURN_IF_ERROR(db_->Commit());
-  figures_.outbox_depth += static_cast<int64_t>(entries.size());
-  std::map<std::string, int64_t> appended, max_seq;  // per view; per sink
-  for (const auto& e : entries) {
-    ++appended[e.view];
-    max_seq[e.sink] = std::max(max_seq[e.sink], e.seq);
-  }
+  figures_.outbox_depth += appended_total;
   for (const auto& [view, n] : appended) registry_.OutboxAppended(view, n);
   for (const auto& [sink, seq] : max_seq) registry_.OutboxCommitted(sink, seq, oldest_change_ms);
   for (const auto& [source, offset] : offsets) registry_.OffsetCommitted(source, offset);
