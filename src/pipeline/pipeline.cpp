@@ -57,6 +57,10 @@ struct Pipeline::SourceRun {
   // snapshot failed because the schema moved again under it (-1: not such a snapshot).
   std::string schema_statement;
   int schema_retries = -1;
+  // Read again after a schema change, once its views' earlier writes reached the sink
+  // (StartAwaitingSources).
+  bool awaiting_outbox = false;
+  bool awaiting_logged = false;
   Clock::time_point snapshot_started;
   core::Logger log;
   explicit SourceRun(std::string n) : name(n), log("source.mysql:" + n) {}
@@ -240,6 +244,11 @@ core::Status Pipeline::StartSource(SourceRun& source_run) {
 core::Status Pipeline::Resnapshot(const std::string& name, const std::string& statement) {
   SourceRun& run = *sources_.at(name);
   run.source.reset();  // stops and joins the reader: none of its batches or callbacks follow
+  // Batches it delivered that are not applied yet (a failed snapshot's rows, delivered before its
+  // stop callback) belong to the read being replaced: applied after the Forget below, they would
+  // bring back rows the new snapshot does not have.
+  pending_.erase(std::remove_if(pending_.begin(), pending_.end(), [&](const auto& p) { return p.first == name; }),
+                 pending_.end());
   ++run.generation;
   run.schema_statement = statement;
   run.schema_retries = std::max(run.schema_retries, 0);
@@ -266,7 +275,37 @@ core::Status Pipeline::Resnapshot(const std::string& name, const std::string& st
     run.log.Warn("every view of this source has stopped: not reading it any more");
     return core::Status::Ok();
   }
-  return StartSource(run);
+  run.awaiting_outbox = true;
+  run.awaiting_logged = false;
+  return StartAwaitingSources();
+}
+
+// A source read again after a schema change starts once its views' earlier document writes have
+// all reached the sink: the reconciliation after its snapshot lists the sink, and a write queued
+// before the snapshot that landed after that listing would bring back a document the snapshot did
+// not produce (a row deleted meanwhile). At start the whole outbox drains first for the same reason.
+core::Status Pipeline::StartAwaitingSources() {
+  bool any = std::any_of(sources_.begin(), sources_.end(), [](const auto& kv) { return kv.second->awaiting_outbox; });
+  if (!any) return core::Status::Ok();
+  WEFT_ASSIGN_OR_RETURN(auto depth, db_->OutboxDepthByView());
+  for (auto& [name, run] : sources_) {
+    if (!run->awaiting_outbox) continue;
+    int64_t pending = 0;
+    for (const auto& view : config_.views) {
+      if (view.source == name && !engine_->Stopped(view.name) && depth.count(view.name)) pending += depth[view.name];
+    }
+    if (pending > 0) {
+      if (!run->awaiting_logged) {
+        run->log.Info("waiting for " + std::to_string(pending) +
+                      " document writes of its views to reach the sink before reading it again");
+      }
+      run->awaiting_logged = true;
+      continue;
+    }
+    run->awaiting_outbox = false;
+    WEFT_RETURN_IF_ERROR(StartSource(*run));
+  }
+  return core::Status::Ok();
 }
 
 void Pipeline::OnBatch(const std::string& source, SourceBatch&& batch) {
@@ -711,6 +750,7 @@ void Pipeline::MaybeAdvance() {
       }
       return;
     case Phase::kRunning:
+      if (core::Status s = StartAwaitingSources(); !s.ok()) return Finish(s);
       if (options_.oneshot && !sources_.empty() &&
           std::all_of(sources_.begin(), sources_.end(), [](const auto& kv) { return kv.second->snapshot_done; })) {
         for (auto& [name, run] : sources_) if (run->source) run->source->Stop();

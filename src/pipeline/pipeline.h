@@ -99,6 +99,7 @@ class Pipeline {
   core::Status ValidateViewsAtStart();
   bool SchemaChangeTouchesViews(const std::string& source, const change::Change& ddl);
   core::Status Resnapshot(const std::string& source, const std::string& statement);
+  core::Status StartAwaitingSources();
   core::Status StopMismatchedViews(const std::string& source, const std::string& statement);
   void OnBatch(const std::string& source, source::mysql::SourceBatch&& batch);
   void OnSourceStopped(const std::string& source, const core::Status& why);

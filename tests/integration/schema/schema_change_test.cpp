@@ -131,3 +131,40 @@ TEST_CASE("documents follow ADD/MODIFY/RENAME/DROP COLUMN, TRUNCATE and table sw
   CHECK(weft->Wait(10000) == 0);
   RemoveTree(dir);
 }
+
+// Online schema change tools run several statements in a row: the re-read started for the first
+// can be broken by the next ("Table definition has changed", "Table ... doesn't exist"); weft reads
+// again rather than stopping, and the documents converge.
+TEST_CASE("a burst of schema changes during the re-read of a big source") {
+  MariaDBServer server;
+  REQUIRE_MESSAGE(server.Start(), server.error());
+  CreateSeedSchema(server);
+  LoadBulkOrders(server, 30000);
+  std::string dir = MakeTempDir("weft-ddl-burst-");
+  std::string config = WriteSchemaConfig(dir, server, kOrderView);
+  WeftProcess weft;
+  REQUIRE(weft.Start({"run", "-c", config}, dir));
+  REQUIRE_MESSAGE(weft.WaitForLog("snapshot done", 120000), weft.Stderr());
+  {
+    BackgroundWorkload workload(server, 55, 5);
+    for (int i = 0; i < 6; ++i) {
+      // Table rebuilds (ALGORITHM=COPY) on tables the re-read has not reached yet and on the root.
+      server.Execute("ALTER TABLE shop.ecom_sellers ADD COLUMN c" + std::to_string(i) +
+                     " INT NOT NULL DEFAULT " + std::to_string(i) + ", ALGORITHM=COPY");
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+      server.Execute("ALTER TABLE shop.ecom_orders MODIFY order_status VARCHAR(" + std::to_string(40 + i) +
+                     "), ALGORITHM=COPY");
+      std::this_thread::sleep_for(std::chrono::milliseconds(150));
+    }
+  }
+  WeftResult verify = VerifyEventually(config, 180);
+  CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err << "\nweft log:\n" << weft.Stderr());
+  CHECK_MESSAGE(weft.running(), weft.Stderr());
+  CHECK(Contains(ReadSqliteDocs(dir + "/docs.db", "orderSingleView")["B1"], "\"c5\":5"));
+  MESSAGE("re-reads after the burst: " << weft.CountLog("-- re-reading source shop") << ", of which broken by the next "
+          << "change and retried: " << weft.CountLog("the snapshot after a schema change failed"));
+  SnapshotsReported(weft, "burst");
+  weft.Signal(SIGTERM);
+  CHECK(weft.Wait(10000) == 0);
+  if (getenv("WEFT_TEST_KEEP") == nullptr) RemoveTree(dir);  // kept like the server's dir
+}
