@@ -26,6 +26,7 @@ class ValueBuilder : public nlohmann::json_sax<nlohmann::json> {
   bool binary(binary_t&) override { return false; }  // never produced by the text parser
 
   bool start_object(std::size_t) override {
+    if (!DepthOk()) return false;
     stack_.push_back(Frame{Value::MakeObject(), {}});
     return true;
   }
@@ -35,6 +36,7 @@ class ValueBuilder : public nlohmann::json_sax<nlohmann::json> {
   }
   bool end_object() override { return Close(); }
   bool start_array(std::size_t) override {
+    if (!DepthOk()) return false;
     stack_.push_back(Frame{Value::MakeArray(), {}});
     return true;
   }
@@ -54,7 +56,16 @@ class ValueBuilder : public nlohmann::json_sax<nlohmann::json> {
     std::string key;  // the pending key of an object frame
   };
 
+  // A value goes at depth stack_.size(). Without the bound, a "[[[[..." line 30,000 deep in a JSONL
+  // sink file overflowed the stack of whoever rendered or destroyed the result (found fuzzing).
+  bool DepthOk() {
+    if (stack_.size() <= static_cast<size_t>(kMaxJsonDepth)) return true;
+    error_ = "JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels";
+    return false;
+  }
+
   bool Add(Value v) {
+    if (!DepthOk()) return false;
     if (stack_.empty()) {
       result_ = std::move(v);
       return true;

@@ -15,7 +15,14 @@
 
 namespace weft::change {
 
-// Corruption (with the byte offset) when `text` is not one complete JSON value.
+// The deepest nesting ParseJsonValue accepts, the same bound as DecodeValue's (value_codec.cpp), so
+// whatever parses can be stored too. Deeper input is refused as hostile instead of recursing (when
+// rendered or destroyed) until the stack overflows; documents are far shallower (lookup depth plus a
+// JSON column's own depth, which MySQL caps at 100).
+inline constexpr int kMaxJsonDepth = 200;
+
+// Corruption (with the byte offset) when `text` is not one complete JSON value, or when it nests
+// deeper than kMaxJsonDepth.
 core::Result<Value> ParseJsonValue(std::string_view text);
 
 }  // namespace weft::change
