@@ -101,6 +101,19 @@ void AppendJsonString(std::string_view text, std::string* out) {
   out->push_back('"');
   size_t i = 0;
   while (i < text.size()) {
+    // Printable ASCII other than '"' and '\\' is copied as a run: most text is nothing else, and
+    // one append per run beats one push_back per character.
+    size_t run = i;
+    while (run < text.size()) {
+      unsigned char b = static_cast<unsigned char>(text[run]);
+      if (b < 0x20 || b >= 0x80 || b == '"' || b == '\\') break;
+      ++run;
+    }
+    if (run > i) {
+      out->append(text.data() + i, run - i);
+      i = run;
+      if (i == text.size()) break;
+    }
     unsigned char c = static_cast<unsigned char>(text[i]);
     if (c >= 0x80) {
       size_t n = Utf8SequenceLength(text, i);

@@ -45,26 +45,38 @@ class Reader {
     return true;
   }
   bool Bytes(std::string* s) {
+    std::string_view v;
+    if (!View(&v)) return false;
+    s->assign(v.data(), v.size());
+    return true;
+  }
+  // A length-prefixed byte string, without copying it.
+  bool View(std::string_view* v) {
     uint64_t n;
     if (!Varint(&n) || n > b_.size() - pos_) return false;
-    s->assign(b_.data() + pos_, n);
+    *v = b_.substr(pos_, n);
     pos_ += n;
     return true;
   }
   size_t pos() const { return pos_; }
+  size_t remaining() const { return b_.size() - pos_; }
 
  private:
   std::string_view b_;
   size_t pos_ = 0;
 };
 
+// Decodes into *out in place: containers are sized from their count (bounded by the bytes left,
+// so a hostile count cannot allocate more than the input) and their items decoded where they
+// live, which spares a temporary and a move per node (the outbox and replica rows are decoded for
+// every document built).
 bool Decode(Reader& r, Value* out, int depth) {
   if (depth > 200) return false;  // hostile nesting
   uint8_t kind_byte;
   if (!r.Byte(&kind_byte) || kind_byte > static_cast<uint8_t>(ValueKind::kObject)) return false;
   auto kind = static_cast<ValueKind>(kind_byte);
   uint64_t u;
-  std::string s;
+  std::string_view text;
   switch (kind) {
     case ValueKind::kNull: *out = Value::Null(); return true;
     case ValueKind::kBool: {
@@ -89,36 +101,33 @@ bool Decode(Reader& r, Value* out, int depth) {
       *out = kind == ValueKind::kFloat ? Value::Float(static_cast<float>(d)) : Value::Double(d);
       return true;
     }
-    case ValueKind::kDecimal: if (!r.Bytes(&s)) return false; *out = Value::Decimal(std::move(s)); return true;
-    case ValueKind::kString: if (!r.Bytes(&s)) return false; *out = Value::String(std::move(s)); return true;
-    case ValueKind::kBytes: if (!r.Bytes(&s)) return false; *out = Value::Bytes(std::move(s)); return true;
-    case ValueKind::kDate: if (!r.Bytes(&s)) return false; *out = Value::Date(std::move(s)); return true;
-    case ValueKind::kDateTime: if (!r.Bytes(&s)) return false; *out = Value::DateTime(std::move(s)); return true;
-    case ValueKind::kTime: if (!r.Bytes(&s)) return false; *out = Value::Time(std::move(s)); return true;
-    case ValueKind::kJson: if (!r.Bytes(&s)) return false; *out = Value::Json(std::move(s)); return true;
+    case ValueKind::kDecimal: if (!r.View(&text)) return false; *out = Value::Decimal(std::string(text)); return true;
+    case ValueKind::kString: if (!r.View(&text)) return false; *out = Value::String(std::string(text)); return true;
+    case ValueKind::kBytes: if (!r.View(&text)) return false; *out = Value::Bytes(std::string(text)); return true;
+    case ValueKind::kDate: if (!r.View(&text)) return false; *out = Value::Date(std::string(text)); return true;
+    case ValueKind::kDateTime: if (!r.View(&text)) return false; *out = Value::DateTime(std::string(text)); return true;
+    case ValueKind::kTime: if (!r.View(&text)) return false; *out = Value::Time(std::string(text)); return true;
+    case ValueKind::kJson: if (!r.View(&text)) return false; *out = Value::Json(std::string(text)); return true;
     case ValueKind::kArray: {
       uint64_t n;
-      if (!r.Varint(&n)) return false;
-      Array items;
-      for (uint64_t i = 0; i < n; ++i) {
-        Value item;
+      if (!r.Varint(&n) || n > r.remaining()) return false;  // every item takes at least one byte
+      *out = Value::MakeArray();
+      Array& items = out->array();
+      items.resize(n);
+      for (auto& item : items) {
         if (!Decode(r, &item, depth + 1)) return false;
-        items.push_back(std::move(item));
       }
-      *out = Value::MakeArray(std::move(items));
       return true;
     }
     case ValueKind::kObject: {
       uint64_t n;
-      if (!r.Varint(&n)) return false;
-      Object fields;
-      for (uint64_t i = 0; i < n; ++i) {
-        std::string name;
-        Value item;
+      if (!r.Varint(&n) || n > r.remaining() / 2) return false;  // a field takes at least two bytes
+      *out = Value::MakeObject();
+      Object& fields = out->object();
+      fields.resize(n);
+      for (auto& [name, item] : fields) {
         if (!r.Bytes(&name) || !Decode(r, &item, depth + 1)) return false;
-        fields.emplace_back(std::move(name), std::move(item));
       }
-      *out = Value::MakeObject(std::move(fields));
       return true;
     }
   }

@@ -15,6 +15,7 @@ TEST_CASE("JSON rendering keeps exact digits and escapes text") {
   CHECK(ToJson(Value::String("a\"b\\\n\x01")) == "\"a\\\"b\\\\\\n\\u0001\"");
   CHECK(ToJson(Value::String("\xF0\x9F\x98\x80")) == "\"\xF0\x9F\x98\x80\"");
   CHECK(ToJson(Value::String("bad\xFFx")) == "\"bad\xEF\xBF\xBDx\"");
+  CHECK(ToJson(Value::String("\tplain text, then \xC3\xA9 and a quote \"")) == "\"\\tplain text, then \xC3\xA9 and a quote \\\"\"");
   CHECK(ToJson(Value::Bytes(std::string("\x00\xFF\x10", 3))) == "\"AP8Q\"");
   CHECK(ToJson(Value::Json("{\"a\":[1,2]}")) == "{\"a\":[1,2]}");
   CHECK(ToJson(Value::Null()) == "null");
