@@ -253,7 +253,7 @@ def main():
                "|---|---|---|---|---|---|---|---|", *snap_lines, "",
                "weft phases (from its log, medians): snapshot read + state + document build, then + sink writes "
                "and reconciliation until exit.", "",
-               *[f"Same documents (tests/bench/compare_docs.py, scale {e['scale']:g}): {e['summary']}" +
+               *[f"- Same documents (tests/bench/compare_docs.py, scale {e['scale']:g}): {e['summary']}" +
                  ("" if e["rc"] == 0 else " **(they differ: the comparison is not like with like)**") + "."
                  for e in rows if e["bench"] == "equivalence"], "", "![snapshot](snapshot.png)", ""]
     if cu_lines:
