@@ -51,14 +51,15 @@ void WeftProcess::Signal(int sig) {
 }
 
 int WeftProcess::Wait(int timeout_ms) {
-  if (pid_ <= 0) return -1;
+  if (pid_ <= 0) return reaped_code_;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
   while (true) {
     int status = 0;
     pid_t r = waitpid(pid_, &status, WNOHANG);
     if (r == pid_) {
       pid_ = -1;
-      return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      reaped_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      return reaped_code_;
     }
     if (std::chrono::steady_clock::now() > deadline) return -2;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
@@ -70,6 +71,7 @@ bool WeftProcess::running() {
   int status = 0;
   if (waitpid(pid_, &status, WNOHANG) == pid_) {
     pid_ = -1;
+    reaped_code_ = WIFEXITED(status) ? WEXITSTATUS(status) : -1;  // for a later Wait()
     return false;
   }
   return true;

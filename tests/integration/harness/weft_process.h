@@ -28,7 +28,8 @@ class WeftProcess {
   bool Start(const std::vector<std::string>& args, const std::string& dir,
              const std::vector<std::string>& env = {});
   void Signal(int sig);
-  // Waits up to timeout_ms for exit; returns the exit code, -1 on signal, -2 on timeout.
+  // Waits up to timeout_ms for exit; returns the exit code, -1 on signal, -2 on timeout. After the
+  // process was reaped (by Wait or running()), returns its exit code again.
   int Wait(int timeout_ms);
   bool running();
   std::string Stdout() const;
@@ -42,6 +43,7 @@ class WeftProcess {
 
  private:
   int pid_ = -1;
+  int reaped_code_ = -1;
   std::string out_path_, err_path_;
 };
 
