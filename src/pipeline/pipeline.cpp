@@ -384,6 +384,17 @@ core::Status Pipeline::ApplyPending() {
     // After a schema change on a view's table, the rest of that source's batches are read again.
     if (resnapshot.count(source)) continue;
     SourceRun& run = *sources_.at(source);
+    if (!run.snapshotting &&
+        (batch.kind == SourceBatch::Kind::kSnapshotRows || batch.kind == SourceBatch::Kind::kSnapshotDone)) {
+      // The source lost its binlog position and (on_lost_position = "resnapshot") began a snapshot
+      // of its own. Laid over the current state, it would keep the rows deleted in the lost stretch
+      // and its reconciliation would know nothing of the documents it leaves unchanged: read the
+      // source again from a clean state instead, as after a schema change.
+      run.log.Warn("the source began a new snapshot after losing its binlog position: reading it again from a clean "
+                   "state");
+      resnapshot[source] = "its binlog position was lost";
+      continue;
+    }
     // Row changes are counted per run of one table (a snapshot chunk is one run), not one by one.
     const std::string* run_table = nullptr;
     uint64_t run_rows = 0;

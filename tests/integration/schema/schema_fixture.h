@@ -69,12 +69,14 @@ collection = "customerOrders"
   relation = [["customer_id", "customer_id"]]
 )";
 
-// Writes `dir`/weft.toml with `views`; status on `status_port` (0: off). Returns its path.
+// Writes `dir`/weft.toml with `views`; status on `status_port` (0: off); `source_extra` lines go
+// into [sources.shop]. Returns its path.
 inline std::string WriteSchemaConfig(const std::string& dir, const MariaDBServer& server, const std::string& views,
-                                     int status_port = 0) {
+                                     int status_port = 0, const std::string& source_extra = "") {
   std::string text = "[state]\npath = \"" + dir + "/state.db\"\n\n[sources.shop]\nkind = \"mysql\"\n"
                      "host = \"127.0.0.1\"\nport = " + std::to_string(server.port()) +
-                     "\nuser = \"root\"\npassword = \"\"\ndatabase = \"shop\"\nserver_id = 5401\n\n"
+                     "\nuser = \"root\"\npassword = \"\"\ndatabase = \"shop\"\nserver_id = 5401\n" + source_extra +
+                     "\n"
                      "[sinks.local]\nkind = \"sqlite\"\npath = \"" + dir + "/docs.db\"\n\n[status]\nlisten = \"" +
                      (status_port ? "127.0.0.1:" + std::to_string(status_port) : std::string("off")) + "\"\n\n" + views;
   std::string path = dir + "/weft.toml";
