@@ -77,11 +77,9 @@ core::Result<Value> Assembler::RowDocument(int view, int node_index, const std::
 core::Status Assembler::AttachLookups(int view, int node_index, const Value& row, Value* doc) {
   const ViewDef& def = set_->views[view];
   std::vector<std::string> keys;
-  std::vector<state::ReplicaRow> matches;
   for (int child_index : def.nodes[node_index].children) {
     const Node& child = def.nodes[child_index];
     keys.clear();
-    matches.clear();
     bool joinable = true;
     for (const auto& column : child.parent_columns) {
       const Value* v = row.Find(column);
@@ -92,26 +90,59 @@ core::Status Assembler::AttachLookups(int view, int node_index, const Value& row
       }
       keys.push_back(std::move(*key));
     }
+    std::optional<Value> embedded;
     if (joinable) {
-      // Collected before recursing: the Find statement is free again when a nested lookup of the
-      // same table (a self-join) needs it.
-      WEFT_RETURN_IF_ERROR(
-          replicas_[child.table]->Find(child.child_index, keys, child.is_array ? 0 : 1, &matches));
+      WEFT_ASSIGN_OR_RETURN(embedded, Embedded(view, child_index, keys));
+    } else if (child.is_array) {
+      embedded = Value::MakeArray();
     }
-    if (child.is_array) {
-      Value items = Value::MakeArray();
-      items.array().reserve(matches.size());
-      for (const auto& m : matches) {
-        WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, child_index, m.row));
-        items.array().push_back(std::move(item));
-      }
-      PlaceFor(doc, child.place)->Set(child.place.back(), std::move(items));
-    } else if (!matches.empty()) {
-      WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, child_index, matches.front().row));
-      PlaceFor(doc, child.place)->Set(child.place.back(), std::move(item));
-    }
+    if (embedded) PlaceFor(doc, child.place)->Set(child.place.back(), std::move(*embedded));
   }
   return core::Status::Ok();
+}
+
+core::Result<std::optional<Value>> Assembler::Embedded(int view, int node_index, const std::vector<std::string>& keys) {
+  if (!memo_on_) return Probe(view, node_index, keys);
+  Memo& memo = memo_[{view, node_index}];
+  if (memo.off) return Probe(view, node_index, keys);
+  // Length-prefixed, so distinct key tuples never collide.
+  std::string id;
+  for (const auto& k : keys) id.append(std::to_string(k.size())).append(1, ':').append(k);
+  ++memo.lookups;
+  if (auto it = memo.embedded.find(id); it != memo.embedded.end()) {
+    ++memo.hits;
+    return it->second;
+  }
+  constexpr uint64_t kTrial = 1024;  // lookups before judging whether keys repeat
+  if (memo.lookups >= kTrial && memo.hits * 8 < memo.lookups) {
+    memo.off = true;
+    memo.embedded.clear();
+    return Probe(view, node_index, keys);
+  }
+  WEFT_ASSIGN_OR_RETURN(auto embedded, Probe(view, node_index, keys));
+  if (memo.embedded.size() >= kMemoEntries) memo.embedded.clear();
+  memo.embedded.emplace(std::move(id), embedded);
+  return embedded;
+}
+
+core::Result<std::optional<Value>> Assembler::Probe(int view, int node_index, const std::vector<std::string>& keys) {
+  const Node& child = set_->views[view].nodes[node_index];
+  // Collected before recursing: the Find statement is free again when a nested lookup of the same
+  // table (a self-join) needs it.
+  std::vector<state::ReplicaRow> matches;
+  WEFT_RETURN_IF_ERROR(replicas_[child.table]->Find(child.child_index, keys, child.is_array ? 0 : 1, &matches));
+  if (child.is_array) {
+    Value items = Value::MakeArray();
+    items.array().reserve(matches.size());
+    for (const auto& m : matches) {
+      WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, m.row));
+      items.array().push_back(std::move(item));
+    }
+    return std::optional<Value>(std::move(items));
+  }
+  if (matches.empty()) return std::optional<Value>();
+  WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, matches.front().row));
+  return std::optional<Value>(std::move(item));
 }
 
 }  // namespace weft::view

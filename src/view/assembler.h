@@ -10,8 +10,11 @@
 //
 // Loop thread only (reads the replicas).
 
+#include <map>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "change/value.h"
@@ -32,13 +35,47 @@ class Assembler {
   // The same by root primary key; nullopt when the root row is not in the replica.
   core::Result<std::optional<change::Value>> DocumentByKey(int view, const std::string& pk);
 
+  // While a MemoScope lives, what a lookup embeds for given relation keys is remembered and reused:
+  // documents that share a product or a seller take its embedded object from memory instead of
+  // probing and decoding the replica again. Only valid while the replicas do not change, so a scope
+  // spans one build pass (ViewEngine's Flush or BuildAll) and nothing may write a replica inside it.
+  // Memory is bounded (kMemoEntries per lookup; a full memo starts over), and a lookup whose keys
+  // rarely repeat (an order's items) stops being remembered after a short trial.
+  class MemoScope {
+   public:
+    explicit MemoScope(Assembler* assembler) : assembler_(assembler) { assembler_->memo_on_ = true; }
+    ~MemoScope() {
+      assembler_->memo_on_ = false;
+      assembler_->memo_.clear();
+    }
+    MemoScope(const MemoScope&) = delete;
+    MemoScope& operator=(const MemoScope&) = delete;
+
+   private:
+    Assembler* assembler_;
+  };
+  static constexpr size_t kMemoEntries = 8192;
+
  private:
+  struct Memo {
+    std::unordered_map<std::string, std::optional<change::Value>> embedded;  // keys -> what is placed
+    uint64_t lookups = 0;
+    uint64_t hits = 0;
+    bool off = false;  // keys did not repeat enough in the trial
+  };
+
   core::Status AttachLookups(int view, int node, const change::Value& row, change::Value* doc);
+  // What lookup `node` places into its parent for relation `keys`: nullopt for an object lookup
+  // without a match.
+  core::Result<std::optional<change::Value>> Embedded(int view, int node, const std::vector<std::string>& keys);
+  core::Result<std::optional<change::Value>> Probe(int view, int node, const std::vector<std::string>& keys);
   core::Result<change::Value> RowDocument(int view, int node, const std::string& row_bytes);
   core::Status Decode(int table, const std::string& bytes, change::Value* row) const;
 
   const ViewSet* set_;
   std::vector<state::ReplicaStore*> replicas_;
+  bool memo_on_ = false;
+  std::map<std::pair<int, int>, Memo> memo_;  // per (view, node)
 };
 
 // Appends the columns of `row` that `filter` keeps, in row order.

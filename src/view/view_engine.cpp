@@ -76,6 +76,7 @@ class Engine final : public ViewEngine {
   }
 
   core::Status Flush(std::vector<PendingWrite>* writes) override {
+    Assembler::MemoScope memo(assembler_.get());  // the replicas hold still until Flush returns
     for (const auto& [key, id] : pending_) {
       if (stopped_.count(key.view)) continue;
       WEFT_ASSIGN_OR_RETURN(auto doc, assembler_->DocumentByKey(key.view, key.pk));
@@ -96,6 +97,7 @@ class Engine final : public ViewEngine {
 
   core::Status BuildAll(const std::string& source,
                         const std::function<core::Status(PendingWrite&&)>& each) override {
+    Assembler::MemoScope memo(assembler_.get());  // `each` applies no change (see the header)
     for (size_t v = 0; v < set_.views.size(); ++v) {
       if (set_.views[v].source != source || stopped_.count(static_cast<int>(v))) continue;
       int table = set_.views[v].nodes[0].table;
