@@ -365,6 +365,7 @@ core::Status Pipeline::ApplyPending() {
       e.sink = std::move(w.sink);
       e.view = std::move(w.view);
       e.write = std::move(w.write);
+      e.encoded_doc = std::move(w.encoded_doc);
       entries.push_back(std::move(e));
     }
     writes.clear();

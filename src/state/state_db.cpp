@@ -133,7 +133,9 @@ core::Status StateDb::AppendOutbox(std::vector<OutboxEntry>* entries) {
     change::EncodeValue(entry.write.id, &buffer);
     stmt->BindBlob(4, buffer);
     stmt->BindText(5, entry.write.id_key);
-    if (entry.write.doc) {
+    if (entry.write.doc && !entry.encoded_doc.empty()) {
+      stmt->BindBlob(6, entry.encoded_doc);
+    } else if (entry.write.doc) {
       std::string doc;
       change::EncodeValue(*entry.write.doc, &doc);
       stmt->BindBlob(6, doc);

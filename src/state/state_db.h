@@ -29,6 +29,9 @@ struct OutboxEntry {
   std::string sink;            // the [sinks.NAME] it goes to
   std::string view;
   sink::DocumentWrite write;   // write.seq == seq
+  // change::EncodeValue(*write.doc) when the producer has it already (the view engine encodes each
+  // document once, for its hash): AppendOutbox stores it instead of encoding again. Else empty.
+  std::string encoded_doc;
 };
 
 // 128-bit hash of the last document written for one (view, id_key).

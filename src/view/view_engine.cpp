@@ -236,13 +236,17 @@ class Engine final : public ViewEngine {
     const std::string& name = set_.views[view].name;
     Value id = doc.object().front().second;  // Assembler puts _id first
     std::string id_key = IdKey(id);
-    state::DocHash hash = HashDocument(doc);
+    // Encoded once: the hash is taken over these bytes, and the outbox stores them.
+    std::string encoded = change::EncodeValue(doc);
+    state::DocHash hash = HashBytes(encoded);
     if (compare) {
       WEFT_ASSIGN_OR_RETURN(auto last, db_->GetDocHash(name, id_key));
       if (last && *last == hash) return std::optional<PendingWrite>();
     }
     WEFT_RETURN_IF_ERROR(db_->SetDocHash(name, id_key, hash));
-    return std::optional<PendingWrite>(MakeWrite(view, std::move(id), std::move(doc)));
+    PendingWrite write = MakeWrite(view, std::move(id), std::move(doc));
+    write.encoded_doc = std::move(encoded);
+    return std::optional<PendingWrite>(std::move(write));
   }
 
   // Deletes are idempotent in every sink, so one is sent even when no write is on record (the

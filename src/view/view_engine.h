@@ -25,6 +25,9 @@ struct PendingWrite {
   std::string view;
   std::string sink;          // sink name of the view
   sink::DocumentWrite write; // seq unset
+  // change::EncodeValue(*write.doc) for an upsert (made for the hash; state::OutboxEntry takes it so
+  // the outbox does not encode the document again). Empty for a delete.
+  std::string encoded_doc;
 };
 
 class ViewEngine {
