@@ -110,6 +110,7 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
   // Before anything is written: a view naming a table or column the source lacks is a config error.
   WEFT_RETURN_IF_ERROR(ValidateViewsAtStart());
   WEFT_ASSIGN_OR_RETURN(db_, state::StateDb::Open(config_.state.path));
+  feed_ = std::make_unique<OutboxFeed>(db_.get());
   WEFT_ASSIGN_OR_RETURN(engine_, view::ViewEngine::Create(config_, db_.get()));
 
   for (const auto& view : config_.views) {
@@ -121,6 +122,7 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
     run->name = view.sink;
     run->config = *sink_config;
     run->writer = std::make_unique<SinkWriter>(view.sink, std::move(sink), loop_);
+    feed_->AddSink(view.sink, static_cast<size_t>(std::max(1, sink_config->batch_size)));
     sinks_[view.sink] = std::move(run);
   }
   for (const auto& view : config_.views) {
@@ -343,9 +345,11 @@ core::Status Pipeline::ApplyPending() {
   std::vector<view::PendingWrite> writes;
   std::map<std::string, std::string> offsets;
   int64_t oldest_change_ms = 0;  // commit time of the oldest change applied here, for the view delay
+  feed_->Discard();
   WEFT_RETURN_IF_ERROR(db_->Begin());
   auto fail = [&](core::Status s) {
     db_->Rollback();
+    feed_->Discard();
     return s;
   };
   // Moves `writes` into the outbox (inside the open transaction) and counts what went where.
@@ -375,6 +379,7 @@ core::Status Pipeline::ApplyPending() {
       max_seq[e.sink] = std::max(max_seq[e.sink], e.seq);
     }
     appended_total += static_cast<int64_t>(entries.size());
+    feed_->Stage(std::move(entries));  // handed to the writers in memory once committed
     return core::Status::Ok();
   };
   std::map<std::string, std::string> resnapshot;  // source -> the schema statement that needs it
@@ -470,7 +475,8 @@ core::Status Pipeline::ApplyPending() {
       if (!s.ok()) return fail(s);
     }
   }
-  WEFT_RETURN_IF_ERROR(db_->Commit());
+  if (core::Status s = db_->Commit(); !s.ok()) return fail(s);
+  feed_->Publish();
   figures_.outbox_depth += appended_total;
   for (const auto& [view, n] : appended) registry_.OutboxAppended(view, n);
   for (const auto& [sink, seq] : max_seq) registry_.OutboxCommitted(sink, seq, oldest_change_ms);
@@ -549,6 +555,7 @@ void Pipeline::ReconcileView(const std::string& view_name) {
           db_->Rollback();
         }
         if (!s.ok()) return Finish(s);
+        if (!deletes.empty()) feed_->Invalidate(sink_name);  // not staged: the sink reads them back
         if (!deletes.empty()) {
           figures_.outbox_depth += static_cast<int64_t>(deletes.size());
           registry_.OutboxAppended(view_name, static_cast<int64_t>(deletes.size()));
@@ -571,28 +578,12 @@ void Pipeline::PumpWriters() {
 }
 
 void Pipeline::SendBatch(SinkRun& run) {
-  size_t batch_size = static_cast<size_t>(std::max(1, run.config.batch_size));
-  auto read = db_->ReadOutbox(run.name, 0, batch_size * 4);
-  if (!read.ok()) return Finish(read.status());
-  registry_.SinkPendingFrom(run.name, read->empty() ? std::nullopt : std::optional<int64_t>(read->front().seq));
-  if (read->empty()) return;
-  // One write per document id: a later entry for the same id replaces an earlier one (writes are
-  // whole-document replacements), and every seq it covers is acknowledged with it.
-  auto sent = std::make_shared<SentBatch>();
-  std::unordered_map<std::string, size_t> index;
-  for (auto& entry : *read) {
-    std::string key = entry.write.collection + '\x1f' + entry.write.id_key;
-    auto it = index.find(key);
-    if (it != index.end()) {
-      sent->seqs[it->second].push_back(entry.seq);
-      sent->entries[it->second] = std::move(entry);
-      continue;
-    }
-    if (sent->entries.size() == batch_size) break;
-    index.emplace(key, sent->entries.size());
-    sent->seqs.push_back({entry.seq});
-    sent->entries.push_back(std::move(entry));
-  }
+  auto next = feed_->Next(run.name);
+  if (!next.ok()) return Finish(next.status());
+  std::shared_ptr<SentBatch> sent = std::move(*next);
+  registry_.SinkPendingFrom(run.name, sent->entries.empty() ? std::nullopt
+                                                            : std::optional<int64_t>(sent->seqs.front().front()));
+  if (sent->entries.empty()) return;
   run.in_flight = true;
   SinkRun* run_ptr = &run;
   run.writer->Post(
@@ -601,10 +592,14 @@ void Pipeline::SendBatch(SinkRun& run) {
           sent->status = open;
           return;
         }
+        OutboxFeed::DecodeDocs(sent.get());  // documents read back from the outbox, off the loop thread
+        if (sent->corrupt) return;
+        // Moved out for the call and back for OnWriteDone: documents are never copied.
         std::vector<sink::DocumentWrite> writes;
         writes.reserve(sent->entries.size());
-        for (const auto& e : sent->entries) writes.push_back(e.write);
+        for (auto& e : sent->entries) writes.push_back(std::move(e.write));
         sent->status = sink.Write(writes, &sent->results);
+        for (size_t i = 0; i < writes.size(); ++i) sent->entries[i].write = std::move(writes[i]);
         if (sent->status.ok() && sent->results.size() != writes.size()) {
           sent->status = core::Internal(sink.component() + " returned " + std::to_string(sent->results.size()) +
                                         " results for " + std::to_string(writes.size()) + " writes");
@@ -629,7 +624,9 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
     run.failing = true;
     registry_.SinkFailing(run.name, why);
   };
+  if (sent.corrupt) return Finish(sent.status);
   if (!sent.status.ok()) {
+    feed_->Invalidate(run.name);  // the batch goes again, read back from the outbox
     back_off("write failed: " + sent.status.ToString());
     return;
   }
@@ -686,6 +683,7 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
               " rejected by the sink, moved to the dead-letter table: " + letter.reason);
   }
   if (!retry_reason.empty()) {
+    feed_->Invalidate(run.name);
     back_off("sink asked to retry (" + retry_reason + ")");
   } else {
     if (run.failing) log.Info("sink writes succeed again; outbox depth " + std::to_string(figures_.outbox_depth));

@@ -34,6 +34,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "core/status.h"
+#include "pipeline/outbox_feed.h"
 #include "pipeline/sink_writer.h"
 #include "source/mysql/mysql_source.h"
 #include "state/state_db.h"
@@ -107,12 +108,7 @@ class Pipeline {
   core::Status ApplyPending();
   void PumpWriters();
   void SendBatch(SinkRun& run);
-  struct SentBatch {
-    std::vector<state::OutboxEntry> entries;   // one per document id, the latest version
-    std::vector<std::vector<int64_t>> seqs;    // every outbox seq each entry covers
-    std::vector<sink::WriteResult> results;    // filled on the writer thread
-    core::Status status;
-  };
+  using SentBatch = OutboxBatch;
   void OnWriteDone(SinkRun& run, const SentBatch& sent);
   void CheckBackPressure();
   void MaybeAdvance();  // drain -> start sources; oneshot phases; stop -> finish
@@ -129,6 +125,7 @@ class Pipeline {
   uv_loop_t* loop_;
   core::Logger log_{"pipeline"};
   std::unique_ptr<state::StateDb> db_;
+  std::unique_ptr<OutboxFeed> feed_;  // what each sink writes next (pipeline/outbox_feed.h)
   std::unique_ptr<view::ViewEngine> engine_;
   std::map<std::string, std::unique_ptr<SourceRun>> sources_;
   std::map<std::string, std::unique_ptr<SinkRun>> sinks_;

@@ -183,6 +183,39 @@ core::Result<std::vector<OutboxEntry>> StateDb::ReadOutbox(const std::string& si
   return out;
 }
 
+core::Status StateDb::ScanOutbox(const std::string& sink, int64_t after_seq,
+                                 const std::function<bool(OutboxEntry&&)>& each) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kScanOutbox));
+  ResetOnExit reset(stmt);
+  stmt->BindText(1, sink);
+  stmt->BindInt(2, after_seq);
+  while (true) {
+    WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    OutboxEntry entry;
+    entry.seq = stmt->Int(0);
+    entry.sink = stmt->Text(1);
+    entry.view = stmt->Text(2);
+    entry.write.collection = stmt->Text(3);
+    if (!change::DecodeValue(stmt->Blob(4), &entry.write.id)) {
+      return core::Corruption("outbox entry " + std::to_string(entry.seq) + " of state file " + path_ +
+                              " has an undecodable _id");
+    }
+    entry.write.id_key = stmt->Text(5);
+    if (!stmt->IsNull(6)) {
+      entry.encoded_doc = stmt->Blob(6);
+      // No encoding is empty: an empty one must not pass for a delete.
+      if (entry.encoded_doc.empty()) {
+        return core::Corruption("outbox entry " + std::to_string(entry.seq) + " of state file " + path_ +
+                                " has an undecodable document");
+      }
+    }
+    entry.write.seq = entry.seq;
+    if (!each(std::move(entry))) break;
+  }
+  return core::Status::Ok();
+}
+
 core::Status StateDb::RemoveOutbox(const std::vector<int64_t>& seqs) {
   if (seqs.empty()) return core::Status::Ok();
   ImplicitTransaction txn(this);

@@ -10,6 +10,7 @@
 #include <sqlite3.h>
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -79,6 +80,11 @@ class StateDb {
   core::Status AppendOutbox(std::vector<OutboxEntry>* entries);
   // Up to `limit` oldest entries for `sink` with seq > after_seq.
   core::Result<std::vector<OutboxEntry>> ReadOutbox(const std::string& sink, int64_t after_seq, size_t limit);
+  // The entries for `sink` with seq > after_seq, oldest first, handed to `each` until it returns
+  // false. The document is left encoded: write.doc stays empty and encoded_doc holds the stored bytes
+  // (empty for a delete), so a reader that skips entries or decodes elsewhere pays nothing for them.
+  // `each` must not use the StateDb.
+  core::Status ScanOutbox(const std::string& sink, int64_t after_seq, const std::function<bool(OutboxEntry&&)>& each);
   core::Status RemoveOutbox(const std::vector<int64_t>& seqs);
   core::Result<int64_t> OutboxDepth();
   // Pending entries per view (views with none are absent), for the status figures at start.
