@@ -50,8 +50,8 @@ config error (every one is listed, with file:line:col and what does exist), exit
 
 A schema change on a table a view reads (ALTER/RENAME/DROP/CREATE/TRUNCATE TABLE) makes weft read
 that source again from a fresh consistent snapshot, so documents follow added, dropped, renamed and
-retyped columns. A view whose table, relation column or `exclude` column is gone stops with an
-error naming it (its documents stay as they were); the other views go on.
+retyped columns. A view naming a table or column that is gone stops with an error naming it (its
+documents stay as they were); the other views go on.
 
 Exit status: 0 done, 1 a fatal error (logged), 2 bad usage or config (including views that do not
 match the source's tables).

@@ -15,8 +15,8 @@
 // every problem listed) when a view names a table or column the source lacks. A schema change on a
 // table a view reads (pipeline/ddl_statement.h) commits what came before it, stops that source and
 // reads it again from a fresh consistent snapshot (pipeline/schema_change.cpp says why); views
-// whose table, relation column or `exclude` column is gone stop with an error naming the view, the
-// table or column and the fix, and the others go on. A stopped view's documents stay as they were.
+// naming a table or column that is gone stop with an error naming the view, the table or column
+// and the fix, and the others go on. A stopped view's documents stay as they were.
 //
 // Loop thread only, except where noted.
 

@@ -82,15 +82,11 @@ core::Status Pipeline::StopMismatchedViews(const std::string& source, const std:
   if (running.empty()) return core::Status::Ok();
   auto found = ValidateSourceViews(*config_.FindSource(source), running);
   if (!found.ok()) return found.status().WithContext("checking the views of source " + source + " after a schema change");
+  // One rule with `weft check`, `weft verify` and the next start: a view stops when the source no
+  // longer has a table or column its config names. (An `exclude` column renamed would otherwise
+  // show up under its new name.)
   std::map<std::string, std::vector<std::string>> fatal;
-  for (const auto& p : *found) {
-    if (p.kind == ViewProblem::Kind::kFields) {
-      // `fields` only narrows what documents show: a column gone from the table is gone from them.
-      core::Logger("view:" + p.view).Warn(p.message + " (the view goes on without it)");
-      continue;
-    }
-    fatal[p.view].push_back(p.message);
-  }
+  for (const auto& p : *found) fatal[p.view].push_back(p.message);
   bool others_go_on = std::any_of(config_.views.begin(), config_.views.end(), [&](const config::ViewConfig& v) {
     return !engine_->Stopped(v.name) && !fatal.count(v.name);
   });

@@ -30,8 +30,8 @@ struct ViewProblem {
   enum class Kind {
     kTable,     // a root or lookup table is missing
     kRelation,  // a relation column is missing (on either side)
-    kExclude,   // an `exclude` column is missing: a renamed column would be shown
-    kFields,    // a `fields` column is missing: documents lack it
+    kExclude,   // an `exclude` column is missing (renamed, it would be shown)
+    kFields,    // a `fields` column is missing
   };
   std::string view;
   Kind kind;

@@ -116,3 +116,64 @@ TEST_CASE("DROP TABLE of a lookup table stops the view that reads it; the other 
   CHECK(Contains(again.err, "view 'customer_orders': root table 'ecom_customers' does not exist"));
   RemoveTree(dir);
 }
+
+// A column the config names (`fields`, `exclude`) leaves the source: that view stops (as `weft check`,
+// `weft verify` and the next start would refuse it; a renamed excluded column would otherwise show
+// up under its new name), and a view showing every column just loses it.
+TEST_CASE("a view stops when a column its config names is dropped or renamed; the other loses the column") {
+  MariaDBServer server;
+  REQUIRE_MESSAGE(server.Start(), server.error());
+  CreateSeedSchema(server);
+  LoadBulkOrders(server, 200);
+  std::string dir = MakeTempDir("weft-viewcols-");
+  std::string config = WriteSchemaConfig(dir, server, R"([[views]]
+name = "customers_narrow"
+source = "shop"
+root = "ecom_customers"
+sink = "local"
+fields = ["customer_id", "customer_city", "customer_state"]
+
+[[views]]
+name = "customers_private"
+source = "shop"
+root = "ecom_customers"
+sink = "local"
+exclude = ["customer_unique_id"]
+)");
+  std::string docs = dir + "/docs.db";
+  WeftProcess weft;
+  REQUIRE(weft.Start({"run", "-c", config}, dir));
+  REQUIRE_MESSAGE(weft.WaitForLog("snapshot done", 60000), weft.Stderr());
+  REQUIRE(VerifyEventually(config, 60).exit_code == 0);
+  REQUIRE(AllDocs(docs, "customers_private", [](const std::string& d) { return Contains(d, "customer_state"); }));
+
+  server.Execute("ALTER TABLE shop.ecom_customers DROP COLUMN customer_state");
+  REQUIRE_MESSAGE(weft.WaitForLog("view 'customers_narrow' stopped", 30000), weft.Stderr());
+  CHECK_MESSAGE(Contains(weft.Stderr(), LocationOf(config, "name = \"customers_narrow\"") +
+                                            ": view 'customers_narrow': `fields` names column 'customer_state', which "
+                                            "table `ecom_customers` does not have (columns of ecom_customers: "
+                                            "customer_id, customer_unique_id, customer_zip_code_prefix, customer_city); "
+                                            "fix `fields` or restore the column. Its documents stay in the sink as they "
+                                            "were; the other views go on. Once fixed, restart weft"),
+                weft.Stderr());
+  server.Execute("UPDATE shop.ecom_customers SET customer_city = 'Later' WHERE customer_id = 'BC1'");
+  WeftResult verify = RunWeft({"verify", "-c", config, "--view", "customers_private"});
+  for (int i = 0; i < 60 && verify.exit_code != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    verify = RunWeft({"verify", "-c", config, "--view", "customers_private"});
+  }
+  CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err);
+  CHECK(AllDocs(docs, "customers_private", [](const std::string& d) { return !Contains(d, "customer_state"); }));
+  CHECK(Contains(ReadSqliteDocs(docs, "customers_private")["BC1"], "Later"));
+  CHECK_FALSE(Contains(ReadSqliteDocs(docs, "customers_narrow")["BC1"], "Later"));
+
+  server.Execute("ALTER TABLE shop.ecom_customers RENAME COLUMN customer_unique_id TO uid");
+  CHECK(weft.Wait(30000) == 1);  // the last view stopped
+  CHECK_MESSAGE(Contains(weft.Stderr(), ": view 'customers_private': `exclude` names column 'customer_unique_id', which "
+                                        "table `ecom_customers` does not have (columns of ecom_customers: customer_id, "
+                                        "uid, customer_zip_code_prefix, customer_city); fix `exclude` or restore the "
+                                        "column. Its documents stay in the sink as they were. Once fixed, restart weft"),
+                weft.Stderr());
+  CHECK(AllDocs(docs, "customers_private", [](const std::string& d) { return !Contains(d, "\"uid\""); }));
+  RemoveTree(dir);
+}
