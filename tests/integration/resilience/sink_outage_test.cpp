@@ -66,12 +66,12 @@ TEST_CASE("SQLite sink locked by another writer: the outbox holds the writes, ev
     // up in the outbox on disk.
     std::string offset_at_lock = StoredOffset(dir);
     REQUIRE_MESSAGE(weft.WaitForLog("writes held in the outbox", 15000), weft.Stderr());
-    SleepMs(4000);
+    SleepMs(2000);
     long long held = OutboxDepth(dir);
     CHECK(held > 0);
     CHECK(StoredOffset(dir) != offset_at_lock);
     CHECK(weft.running());
-    MESSAGE("after ~5 s of lock: " << held << " writes held in the outbox; the offset moved on");
+    MESSAGE("after ~4 s of lock: " << held << " writes held in the outbox; the offset moved on");
     lock.Release();
     SleepMs(500);
   }
@@ -187,7 +187,7 @@ TEST_CASE("MongoDB unreachable, failing, then silent, under the workload: retrie
       REQUIRE(mock.Control(outage));
       int failures = weft.CountLog("writes held in the outbox");
       CHECK_MESSAGE(weft.WaitForLog("writes held in the outbox", 15000, failures + 1), weft.Stderr());
-      SleepMs(2000);
+      SleepMs(1000);
       CHECK(OutboxDepth(dir) > 0);
       REQUIRE(mock.Control("up"));
       int recoveries = weft.CountLog("sink writes succeed again");
