@@ -10,4 +10,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cmake -S "$root" -B "$root/build" -G Ninja
 ninja -C "$root/build"
 cd "$root/build"
-ctest --output-on-failure -LE bench "$@"
+# Two at a time: each integration suite starts its own servers on free ports.
+ctest --output-on-failure -j2 -LE bench "$@"
