@@ -124,7 +124,10 @@ bool Decode(Reader& r, Value* out, int depth) {
       if (!r.Varint(&n) || n > r.remaining() / 2) return false;  // a field takes at least two bytes
       *out = Value::MakeObject();
       Object& fields = out->object();
-      fields.resize(n);
+      // resize(n) would value-initialise the pairs, which clang 14 with libstdc++ 12 refuses
+      // (pair<string, Value> is declared while Value is incomplete); copies of an empty field
+      // compile with both compilers (the fuzz targets are built with clang).
+      fields.resize(n, Field(std::string(), Value()));
       for (auto& [name, item] : fields) {
         if (!r.Bytes(&name) || !Decode(r, &item, depth + 1)) return false;
       }
