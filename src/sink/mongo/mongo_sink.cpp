@@ -1,6 +1,10 @@
 #include "sink/mongo/mongo_sink.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <utility>
 
 #include "core/log.h"
@@ -57,6 +61,15 @@ core::Result<std::unique_ptr<MongoSink>> MongoSink::Create(const config::SinkCon
   if (database.empty() && mongoc_uri_get_database(uri.get())) database = mongoc_uri_get_database(uri.get());
   if (database.empty()) return core::InvalidArgument(where + "no database: set database = \"...\" in the sink");
   if (config.batch_size < 1) return core::InvalidArgument(where + "batch_size must be at least 1");
+  // libmongoc only logs an unreadable TLS file ("Cannot load Certificate Authorities") and then
+  // reports every connection as "No suitable servers found"; say which file instead.
+  for (const auto& [option, name] : {std::pair{MONGOC_URI_TLSCAFILE, "tlsCAFile"},
+                                      std::pair{MONGOC_URI_TLSCERTIFICATEKEYFILE, "tlsCertificateKeyFile"}}) {
+    const char* file = mongoc_uri_get_option_as_utf8(uri.get(), option, nullptr);
+    if (file && ::access(file, R_OK) != 0) {
+      return core::InvalidArgument(where + name + "=" + file + " in the uri cannot be read: " + std::strerror(errno));
+    }
+  }
 
   // Start from the uri's write concern (keeps wtimeoutMS and journal), then apply write_concern.
   WriteConcernPtr wc(mongoc_write_concern_copy(mongoc_uri_get_write_concern(uri.get())));
