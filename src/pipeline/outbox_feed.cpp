@@ -20,7 +20,7 @@ bool Add(OutboxBatch* batch, std::unordered_map<std::string, size_t>* index, siz
     batch->entries[it->second] = std::move(entry);
     return true;
   }
-  if (batch->entries.size() == batch_size) return false;
+  if (batch->entries.size() == batch_size * OutboxFeed::kBatchesPerJob) return false;
   index->emplace(std::move(key), batch->entries.size());
   batch->seqs.push_back({entry.seq});
   batch->entries.push_back(std::move(entry));
@@ -35,7 +35,10 @@ void OutboxFeed::AddSink(const std::string& sink, size_t batch_size) {
 
 void OutboxFeed::Stage(std::vector<state::OutboxEntry>&& entries) {
   for (auto& e : entries) {
-    e.encoded_doc = std::string();  // frees it: memory holds the Value
+    // Kept encoded, as the outbox holds it: a built document weighs about five times its
+    // encoding, and the writer thread decodes it anyway for documents read back.
+    if (e.write.doc && e.encoded_doc.empty()) change::EncodeValue(*e.write.doc, &e.encoded_doc);
+    e.write.doc.reset();
     staged_.push_back(std::move(e));
   }
 }
@@ -66,6 +69,7 @@ void OutboxFeed::Invalidate(const std::string& sink) {
 core::Result<std::shared_ptr<OutboxBatch>> OutboxFeed::Next(const std::string& sink) {
   SinkQueue& q = sinks_[sink];
   auto batch = std::make_shared<OutboxBatch>();
+  batch->chunk = q.batch_size;
   std::unordered_map<std::string, size_t> index;
   // An empty memory queue is checked against the outbox too (one indexed probe): nothing pending
   // can then hide there whatever path appended it.
@@ -87,8 +91,10 @@ core::Result<std::shared_ptr<OutboxBatch>> OutboxFeed::Next(const std::string& s
   return batch;
 }
 
-void OutboxFeed::DecodeDocs(OutboxBatch* batch) {
-  for (auto& e : batch->entries) {
+void OutboxFeed::DecodeDocs(OutboxBatch* batch, size_t begin, size_t end) {
+  end = std::min(end, batch->entries.size());
+  for (size_t i = begin; i < end; ++i) {
+    state::OutboxEntry& e = batch->entries[i];
     if (e.encoded_doc.empty()) continue;
     change::Value doc;
     if (!change::DecodeValue(e.encoded_doc, &doc)) {
@@ -99,6 +105,34 @@ void OutboxFeed::DecodeDocs(OutboxBatch* batch) {
     }
     e.write.doc = std::move(doc);
     e.encoded_doc = std::string();
+  }
+}
+
+void OutboxFeed::Write(sink::DocumentSink& sink, OutboxBatch* batch) {
+  const size_t chunk = std::max<size_t>(1, batch->chunk);
+  batch->results.clear();
+  batch->results.reserve(batch->entries.size());
+  std::vector<sink::DocumentWrite> writes;
+  std::vector<sink::WriteResult> results;
+  for (size_t begin = 0; begin < batch->entries.size(); begin += chunk) {
+    const size_t end = std::min(begin + chunk, batch->entries.size());
+    DecodeDocs(batch, begin, end);
+    if (batch->corrupt) return;
+    // Moved out for the call and back: documents are never copied.
+    writes.clear();
+    for (size_t i = begin; i < end; ++i) writes.push_back(std::move(batch->entries[i].write));
+    results.clear();
+    batch->status = sink.Write(writes, &results);
+    for (size_t i = begin; i < end; ++i) {
+      batch->entries[i].write = std::move(writes[i - begin]);
+      if (batch->entries[i].write.doc) batch->entries[i].write.doc = change::Value();  // written: free it
+    }
+    if (batch->status.ok() && results.size() != writes.size()) {
+      batch->status = core::Internal(sink.component() + " returned " + std::to_string(results.size()) +
+                                     " results for " + std::to_string(writes.size()) + " writes");
+    }
+    if (!batch->status.ok()) return;
+    batch->results.insert(batch->results.end(), results.begin(), results.end());
   }
 }
 

@@ -1,9 +1,9 @@
 #pragma once
 // OutboxFeed: what each sink's writer gets next from the outbox. The outbox (StateDb) stays the
 // durable record; the feed only saves reading it back. Documents the loop thread has just committed
-// are handed over in memory, as the Values the view engine built, so in the common case a document
-// is never decoded from the state file again. The outbox is read instead (documents left encoded,
-// decoded on the writer thread by DecodeDocs) whenever memory may not hold every pending entry of a
+// are handed over in memory, in the encoding the outbox stores (a built document weighs about five
+// times as much), so in the common case the state file is not read again; the writer thread
+// decodes them. The outbox is read instead whenever memory may not hold every pending entry of a
 // sink: at start (entries left by the last run), after the memory queue outgrew its bound, after a
 // write failed or was partly refused for retry, and after entries were appended without Stage().
 //
@@ -16,6 +16,7 @@
 //     wholly acknowledged (its unacknowledged entries are still in the outbox and go again).
 
 #include <cstdint>
+#include <cstddef>
 #include <deque>
 #include <map>
 #include <memory>
@@ -28,25 +29,30 @@
 
 namespace weft::pipeline {
 
-// One bulk write: one entry per document id (the latest version), oldest first.
+// One writer job: one entry per document id (the latest version), oldest first, written as bulk
+// writes of `chunk` documents each.
 struct OutboxBatch {
-  std::vector<state::OutboxEntry> entries;  // an entry with encoded_doc set awaits DecodeDocs
+  std::vector<state::OutboxEntry> entries;  // an entry with encoded_doc set awaits decoding
   std::vector<std::vector<int64_t>> seqs;   // every outbox seq each entry covers
+  size_t chunk = 1;                         // documents per DocumentSink::Write (the sink's batch_size)
   std::vector<sink::WriteResult> results;   // filled on the writer thread
   core::Status status;
-  bool corrupt = false;  // DecodeDocs failed: the state file is damaged, not the sink
+  bool corrupt = false;  // decoding failed: the state file is damaged, not the sink
 };
 
 class OutboxFeed {
  public:
   explicit OutboxFeed(state::StateDb* db) : db_(db) {}
 
-  // `batch_size`: documents per bulk write. The memory queue holds at most kMemoryBatches of them.
+  // `batch_size`: documents per bulk write. A job holds up to kBatchesPerJob bulk writes, so the
+  // writer keeps up with a loop thread that spends seconds on one group of changes (a catch-up): the
+  // writer only gets new work when the loop thread is free. The memory queue holds at most
+  // kMemoryBatches bulk writes.
   void AddSink(const std::string& sink, size_t batch_size);
+  static constexpr size_t kBatchesPerJob = 8;
   static constexpr size_t kMemoryBatches = 4;
 
-  // Entries just appended (seq assigned) inside the open transaction. Their encoded_doc is dropped:
-  // the outbox has it.
+  // Entries just appended (seq assigned) inside the open transaction. Only their encoding is kept.
   void Stage(std::vector<state::OutboxEntry>&& entries);
   void Publish();
   void Discard() { staged_.clear(); }
@@ -55,9 +61,14 @@ class OutboxFeed {
   // The next batch for `sink`; an empty one when nothing is pending.
   core::Result<std::shared_ptr<OutboxBatch>> Next(const std::string& sink);
 
-  // Writer thread: decodes the documents read back from the outbox. On failure the batch is marked
-  // corrupt and its status says which entry.
-  static void DecodeDocs(OutboxBatch* batch);
+  // Writer thread: decodes the documents read back from the outbox (entries [begin, end)). On
+  // failure the batch is marked corrupt and its status says which entry.
+  static void DecodeDocs(OutboxBatch* batch, size_t begin = 0, size_t end = SIZE_MAX);
+  // Writer thread: writes the job in bulk writes of batch->chunk documents, decoding each chunk
+  // just before (so at most one chunk is held decoded) and dropping its documents after (the entries
+  // keep an empty document, so an upsert still reads as one). The first failing bulk write ends the
+  // job with its status: nothing of the job is acknowledged then, and it is sent again in order.
+  static void Write(sink::DocumentSink& sink, OutboxBatch* batch);
 
  private:
   struct SinkQueue {

@@ -592,18 +592,7 @@ void Pipeline::SendBatch(SinkRun& run) {
           sent->status = open;
           return;
         }
-        OutboxFeed::DecodeDocs(sent.get());  // documents read back from the outbox, off the loop thread
-        if (sent->corrupt) return;
-        // Moved out for the call and back for OnWriteDone: documents are never copied.
-        std::vector<sink::DocumentWrite> writes;
-        writes.reserve(sent->entries.size());
-        for (auto& e : sent->entries) writes.push_back(std::move(e.write));
-        sent->status = sink.Write(writes, &sent->results);
-        for (size_t i = 0; i < writes.size(); ++i) sent->entries[i].write = std::move(writes[i]);
-        if (sent->status.ok() && sent->results.size() != writes.size()) {
-          sent->status = core::Internal(sink.component() + " returned " + std::to_string(sent->results.size()) +
-                                        " results for " + std::to_string(writes.size()) + " writes");
-        }
+        OutboxFeed::Write(sink, sent.get());  // bulk writes; decodes read-back documents here, off the loop
       },
       [this, run_ptr, sent]() {
         run_ptr->in_flight = false;

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "change/value_codec.h"
+#include "sink/document_sink.h"
 
 using namespace weft;
 using change::Value;
@@ -104,12 +105,12 @@ TEST_CASE("entries left by an earlier run are read back first, then committed on
   CHECK(first->seqs[0].size() == 2);                                 // a's two entries go together
   Ack(db->get(), *first);
 
-  Append(db->get(), &feed, {Upsert("s", "c", 1), Upsert("s", "c", 2), Upsert("s", "d", 1)});
-  auto c_and_d = feed.Next("s");
-  REQUIRE(c_and_d.ok());
-  for (const auto& e : (*c_and_d)->entries) CHECK(e.encoded_doc.empty());  // memory holds Values
-  CHECK(Written(**c_and_d) == std::vector<std::string>{"c:2", "d:1"});
-  Ack(db->get(), **c_and_d);
+  auto seqs = Append(db->get(), &feed, {Upsert("s", "c", 1), Upsert("s", "c", 2), Upsert("s", "d", 1)});
+  // Taken out of the outbox behind the feed's back: only memory can still deliver them.
+  REQUIRE((*db)->RemoveOutbox(seqs).ok());
+  auto c_and_d = Next(&feed, "s");
+  CHECK(Written(*c_and_d) == std::vector<std::string>{"c:2", "d:1"});
+  CHECK(c_and_d->seqs[0] == std::vector<int64_t>{seqs[0], seqs[1]});
   CHECK(Next(&feed, "s")->entries.empty());
   CHECK(*(*db)->OutboxDepth() == 0);
 }
@@ -138,22 +139,86 @@ TEST_CASE("a failed write is read back from the outbox, with what was committed 
   auto db = state::StateDb::Open(dir.File("state.db"));
   REQUIRE(db.ok());
   OutboxFeed feed(db->get());
-  feed.AddSink("s", 2);
+  feed.AddSink("s", 1);  // a job then holds kBatchesPerJob ids
+  const size_t job = OutboxFeed::kBatchesPerJob;
   CHECK(Next(&feed, "s")->entries.empty());
-  Append(db->get(), &feed, {Upsert("s", "a", 1), Upsert("s", "b", 1), Upsert("s", "c", 1)});
+  std::vector<state::OutboxEntry> first;
+  std::vector<std::string> first_job;
+  for (size_t i = 0; i <= job; ++i) {
+    first.push_back(Upsert("s", "k" + std::to_string(i), 1));
+    if (i < job) first_job.push_back("k" + std::to_string(i) + ":1");
+  }
+  Append(db->get(), &feed, std::move(first));
   auto sent = Next(&feed, "s");
-  CHECK(Written(*sent) == std::vector<std::string>{"a:1", "b:1"});  // batch_size 2
-  Append(db->get(), &feed, {Upsert("s", "a", 2)});  // committed while the batch is in flight
-  feed.Invalidate("s");                             // the write failed: nothing was acknowledged
+  CHECK(Written(*sent) == first_job);
+  CHECK(sent->chunk == 1);
+  Append(db->get(), &feed, {Upsert("s", "k0", 2)});  // committed while the job is in flight
+  feed.Invalidate("s");                              // the write failed: nothing was acknowledged
   auto again = Next(&feed, "s");
-  // In outbox order: the batch is full at c, so a's newer version waits for the next one (a later
-  // entry only joins an id already in the batch while the batch is being filled).
-  CHECK(Written(*again) == std::vector<std::string>{"a:1", "b:1"});
+  // In outbox order: the job is full at the last key, so k0's newer version waits for the next job
+  // (a later entry only joins an id already in the job while the job is being filled).
+  CHECK(Written(*again) == first_job);
   Ack(db->get(), *again);
   auto rest = Next(&feed, "s");
-  CHECK(Written(*rest) == std::vector<std::string>{"c:1", "a:2"});
+  CHECK(Written(*rest) == std::vector<std::string>{"k" + std::to_string(job) + ":1", "k0:2"});
   Ack(db->get(), *rest);
   CHECK(Next(&feed, "s")->entries.empty());
+}
+
+namespace {
+
+// Records each bulk write's ids; fails the call numbered `fail_call` (0-based), if any.
+class RecordingSink : public sink::DocumentSink {
+ public:
+  std::vector<std::vector<std::string>> calls;
+  int fail_call = -1;
+  std::string component() const override { return "sink.test:rec"; }
+  core::Status Open() override { return core::Status::Ok(); }
+  core::Status Write(const std::vector<sink::DocumentWrite>& batch, std::vector<sink::WriteResult>* results) override {
+    std::vector<std::string> ids;
+    for (const auto& w : batch) ids.push_back(w.id_key + (w.doc ? ":" + std::to_string(w.doc->Find("v")->as_int()) : ""));
+    calls.push_back(ids);
+    if (static_cast<int>(calls.size()) - 1 == fail_call) return core::Unavailable("down");
+    results->assign(batch.size(), sink::WriteResult{});
+    return core::Status::Ok();
+  }
+  std::string Canonical(const Value& doc) const override { return change::ToJson(doc); }
+  core::Status Scan(const std::string&, const ScanCallback&) override { return core::Status::Ok(); }
+};
+
+}  // namespace
+
+TEST_CASE("a job is written in bulk writes of batch_size, decoded chunk by chunk; a failure ends it") {
+  TempDir dir;
+  auto db = state::StateDb::Open(dir.File("state.db"));
+  REQUIRE(db.ok());
+  {
+    std::vector<state::OutboxEntry> old;  // read back from the outbox: encoded until written
+    for (int i = 0; i < 5; ++i) old.push_back(Upsert("s", "k" + std::to_string(i), i));
+    REQUIRE((*db)->AppendOutbox(&old).ok());
+  }
+  OutboxFeed feed(db->get());
+  feed.AddSink("s", 2);
+  auto batch = feed.Next("s");
+  REQUIRE(batch.ok());
+  REQUIRE((*batch)->entries.size() == 5);
+  RecordingSink sink;
+  OutboxFeed::Write(sink, batch->get());
+  REQUIRE((*batch)->status.ok());
+  CHECK(sink.calls == std::vector<std::vector<std::string>>{{"k0:0", "k1:1"}, {"k2:2", "k3:3"}, {"k4:4"}});
+  CHECK((*batch)->results.size() == 5);
+  for (const auto& e : (*batch)->entries) {
+    CHECK(e.encoded_doc.empty());
+    CHECK(e.write.doc);  // still an upsert for the counts, its document freed
+  }
+
+  auto again = feed.Next("s");  // not acknowledged: the same job again
+  REQUIRE(again.ok());
+  RecordingSink failing;
+  failing.fail_call = 1;
+  OutboxFeed::Write(failing, again->get());
+  CHECK((*again)->status.code() == core::Code::kUnavailable);
+  CHECK(failing.calls.size() == 2);  // nothing after the failing bulk write
 }
 
 TEST_CASE("past its bound the memory queue gives way to the outbox; sinks are kept apart") {
