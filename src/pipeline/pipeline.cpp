@@ -21,7 +21,7 @@ constexpr int kMaxBackoffMs = 30000;
 constexpr int kStopFlushSeconds = 8;  // SIGTERM: exit within 10 s even when a sink is down
 constexpr auto kPersistFiguresEvery = std::chrono::seconds(5);
 constexpr int kMaxSchemaRetries = 5;
-constexpr size_t kBuildChunk = 2000;  // snapshot documents held in memory before they go to the outbox
+constexpr size_t kBuildChunk = 2000;  // documents built (snapshot or group) held in memory before they go to the outbox
 
 status::SourceSignal SignalOf(SourceBatch::Signal signal) {
   switch (signal) {
@@ -460,7 +460,12 @@ core::Status Pipeline::ApplyPending() {
       offsets[source] = batch.offset;
     }
   }
-  core::Status flushed = engine_->Flush(&writes);
+  // Into the outbox in chunks, as the snapshot's build does: a big group (a catch-up) touches
+  // tens of thousands of documents.
+  core::Status flushed = engine_->Flush([&](view::PendingWrite&& w) {
+    writes.push_back(std::move(w));
+    return writes.size() >= kBuildChunk ? append_writes() : core::Status::Ok();
+  });
   if (!flushed.ok()) return fail(flushed);
   if (core::Status s = append_writes(); !s.ok()) return fail(s);
   for (const auto& [source, offset] : offsets) {

@@ -75,17 +75,18 @@ class Engine final : public ViewEngine {
     return core::Status::Ok();
   }
 
-  core::Status Flush(std::vector<PendingWrite>* writes) override {
+  using ViewEngine::Flush;
+  core::Status Flush(const std::function<core::Status(PendingWrite&&)>& each) override {
     Assembler::MemoScope memo(assembler_.get());  // the replicas hold still until Flush returns
     for (const auto& [key, id] : pending_) {
       if (stopped_.count(key.view)) continue;
       WEFT_ASSIGN_OR_RETURN(auto doc, assembler_->DocumentByKey(key.view, key.pk));
       if (doc) {
         WEFT_ASSIGN_OR_RETURN(auto write, Upsert(key.view, std::move(*doc)));
-        if (write) writes->push_back(std::move(*write));
+        if (write) WEFT_RETURN_IF_ERROR(each(std::move(*write)));
       } else if (id) {
         WEFT_ASSIGN_OR_RETURN(auto write, Delete(key.view, *id));
-        writes->push_back(std::move(write));
+        WEFT_RETURN_IF_ERROR(each(std::move(write)));
       }
       // Neither: the root was only ever seen through a lookup and is gone. A root row can only
       // disappear through a change of its own table, which records the _id, so this means the

@@ -52,10 +52,20 @@ class ViewEngine {
   virtual core::Status ApplyChange(const std::string& source, const change::Change& change) = 0;
 
   // Rebuilds every root recorded since the last Flush (each once), skips unchanged documents,
-  // and appends the resulting writes (at most one per view and _id). A root whose row is gone
-  // becomes a delete. Call once per batch, before committing. On error the recorded roots are
-  // kept (rebuilding a root twice is harmless); the caller rolls the transaction back.
-  virtual core::Status Flush(std::vector<PendingWrite>* writes) = 0;
+  // and hands each resulting write to `each` as it is made (at most one per view and _id), so a
+  // caller can move them on in chunks and memory stays flat however many documents a group of
+  // changes touches. A root whose row is gone becomes a delete. Call once per batch, before
+  // committing; `each` must not apply changes. On error (the engine's or one `each` returned) the
+  // recorded roots are kept (rebuilding a root twice is harmless); the caller rolls the
+  // transaction back.
+  virtual core::Status Flush(const std::function<core::Status(PendingWrite&&)>& each) = 0;
+  // The same, appending the writes to *writes.
+  core::Status Flush(std::vector<PendingWrite>* writes) {
+    return Flush([writes](PendingWrite&& w) {
+      writes->push_back(std::move(w));
+      return core::Status::Ok();
+    });
+  }
 
   // Snapshot: rebuild every document of every view of `source` from the state, in root
   // primary-key order, calling `each` per write (documents unchanged since the last write are
