@@ -2,7 +2,10 @@
 // HandoffQueue<T>: a bounded queue from one producer thread to the libuv loop thread.
 //
 // The producer Push()es items and blocks while the queue holds `capacity` items, so a slow (or
-// paused) consumer slows the producer instead of growing memory: back-pressure. Each Push wakes the
+// paused) consumer slows the producer instead of growing memory: back-pressure. With a `weight`
+// function the bound counts weight instead of items (a source batch weighs its row changes, so the
+// queue holds a bounded number of rows however they are grouped); an item enters whenever the load
+// is below capacity, so one item may overshoot it (and one heavier than the capacity still passes). Each Push wakes the
 // loop with uv_async_send; sends coalesce, so the loop callback drains every pending item in order.
 // When the producer is done it calls Finish(status) once; the loop thread then delivers every item
 // still queued and calls `finished(status)` once, as the very last callback.
@@ -13,6 +16,7 @@
 
 #include <uv.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -31,8 +35,10 @@ class HandoffQueue {
  public:
   using Deliver = std::function<void(T&& item)>;
   using Finished = std::function<void(const core::Status& status)>;
+  using Weight = std::function<size_t(const T& item)>;
 
-  explicit HandoffQueue(size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
+  explicit HandoffQueue(size_t capacity, Weight weight = nullptr)
+      : capacity_(capacity == 0 ? 1 : capacity), weight_(std::move(weight)) {}
   HandoffQueue(const HandoffQueue&) = delete;
   HandoffQueue& operator=(const HandoffQueue&) = delete;
 
@@ -46,8 +52,9 @@ class HandoffQueue {
   bool Push(T item) {
     {
       std::unique_lock<std::mutex> lock(mu_);
-      not_full_.wait(lock, [this] { return cancelled_ || items_.size() < capacity_; });
+      not_full_.wait(lock, [this] { return cancelled_ || load_ < capacity_; });
       if (cancelled_) return false;
+      load_ += WeightOf(item);
       items_.push_back(std::move(item));
     }
     async_.Send();
@@ -70,6 +77,7 @@ class HandoffQueue {
       std::lock_guard<std::mutex> lock(mu_);
       cancelled_ = true;
       dropped.swap(items_);
+      load_ = 0;
     }
     not_full_.notify_all();
   }
@@ -115,16 +123,22 @@ class HandoffQueue {
         }
         item.emplace(std::move(items_.front()));
         items_.pop_front();
+        load_ -= WeightOf(*item);
       }
       not_full_.notify_one();
       if (deliver_) deliver_(std::move(*item));
     }
   }
 
+  // At least 1: an item of weight 0 must still count, or the queue would not bound them.
+  size_t WeightOf(const T& item) const { return weight_ ? std::max<size_t>(1, weight_(item)) : 1; }
+
   const size_t capacity_;
+  const Weight weight_;
   mutable std::mutex mu_;
   std::condition_variable not_full_;
   std::deque<T> items_;
+  size_t load_ = 0;  // sum of the queued items' weights
   bool cancelled_ = false;
   std::optional<core::Status> finish_;
   bool reported_ = false;

@@ -342,6 +342,8 @@ void Pipeline::ProcessPending() {
 core::Status Pipeline::ApplyPending() {
   auto batches = std::move(pending_);
   pending_.clear();
+  const Clock::time_point apply_started = Clock::now();
+  const uint64_t rows_before = figures_.rows_in;
   std::vector<view::PendingWrite> writes;
   std::map<std::string, std::string> offsets;
   int64_t oldest_change_ms = 0;  // commit time of the oldest change applied here, for the view delay
@@ -482,6 +484,13 @@ core::Status Pipeline::ApplyPending() {
   }
   if (core::Status s = db_->Commit(); !s.ok()) return fail(s);
   feed_->Publish();
+  if (core::LogEnabled(core::LogLevel::kDebug)) {
+    // How the loop groups a catch-up: bigger groups rebuild a hot document once for many changes.
+    log_.Debug("applied " + std::to_string(figures_.rows_in - rows_before) + " changes of " +
+               std::to_string(batches.size()) + " batches, " + std::to_string(appended_total) +
+               " document writes, in " + std::to_string(static_cast<int>(SecondsSince(apply_started) * 1000)) +
+               " ms; outbox depth " + std::to_string(figures_.outbox_depth + appended_total));
+  }
   figures_.outbox_depth += appended_total;
   for (const auto& [view, n] : appended) registry_.OutboxAppended(view, n);
   for (const auto& [sink, seq] : max_seq) registry_.OutboxCommitted(sink, seq, oldest_change_ms);

@@ -15,7 +15,10 @@ namespace weft::source::mysql {
 
 struct MysqlSource::Impl {
   Impl(config::SourceConfig c, SourceOptions o, uv_loop_t* l)
-      : config(std::move(c)), options(std::move(o)), loop(l), queue(options.queue_capacity),
+      : config(std::move(c)),
+        options(std::move(o)),
+        loop(l),
+        queue(options.queue_capacity, [](const SourceBatch& b) { return b.changes.size(); }),
         log("source.mysql:" + config.name) {}
 
   void Run(bool snapshot, Position start);

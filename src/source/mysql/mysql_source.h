@@ -54,7 +54,10 @@ struct SourceOptions {
   // Tables to capture; empty means config.tables, and when that is empty too, every table of
   // config.database. Changes to other tables are skipped (their transactions still move the offset).
   std::vector<std::string> tables;
-  size_t queue_capacity = 64;  // batches in flight between the reader thread and the loop
+  // Row changes in flight between the reader thread and the loop (a batch weighs its changes, at
+  // least 1). The loop applies whatever has arrived as one group, so while it is behind (a catch-up)
+  // groups grow towards this bound and a document touched many times is rebuilt once per group.
+  size_t queue_capacity = 8192;
 };
 
 class MysqlSource {

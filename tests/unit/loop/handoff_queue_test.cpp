@@ -95,6 +95,41 @@ TEST_CASE("a paused consumer blocks the producer at the capacity, and Resume dra
   CHECK(uv_loop_close(&loop) == 0);
 }
 
+TEST_CASE("with a weight, the bound counts weight: light items queue up, a heavy one overshoots once") {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  // Items weigh their value; capacity 10.
+  HandoffQueue<int> queue(10, [](const int& v) { return static_cast<size_t>(v); });
+  std::vector<int> got;
+  REQUIRE(queue.Open(&loop, [&](int&& v) { got.push_back(v); }, nullptr).ok());
+  queue.Pause();
+  std::atomic<int> pushed{0};
+  const std::vector<int> items = {3, 3, 3, 50, 0, 1};
+  std::thread producer([&] {
+    for (int v : items) {
+      if (!queue.Push(v)) return;
+      ++pushed;
+    }
+  });
+  auto settle = [&] {
+    for (int i = 0; i < 50; ++i) {
+      uv_run(&loop, UV_RUN_NOWAIT);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
+  settle();
+  // 3+3+3 = 9 < 10 lets the heavy 50 in (the overshoot); then the load is 59 and the producer waits.
+  CHECK(pushed.load() == 4);
+  CHECK(queue.size() == 4);
+  queue.Resume();
+  RunUntil(&loop, [&] { return got.size() == items.size(); });
+  producer.join();
+  CHECK(got == items);  // the weight-0 item counted as 1 and passed in order
+  queue.Close();
+  uv_run(&loop, UV_RUN_NOWAIT);
+  CHECK(uv_loop_close(&loop) == 0);
+}
+
 TEST_CASE("Cancel releases a blocked producer and drops what was queued") {
   uv_loop_t loop;
   uv_loop_init(&loop);
