@@ -35,28 +35,42 @@ void OutboxFeed::AddSink(const std::string& sink, size_t batch_size) {
 
 void OutboxFeed::Stage(std::vector<state::OutboxEntry>&& entries) {
   for (auto& e : entries) {
+    auto it = sinks_.find(e.sink);
+    if (it == sinks_.end()) continue;  // no writer reads this sink
+    SinkQueue& q = it->second;
+    if (q.staged_dropped) continue;
+    if (!q.complete || q.memory.size() + q.staged.size() >= q.batch_size * kMemoryBatches) {
+      // The outbox holds these too: the sink reads it from the commit on (Publish).
+      q.staged_dropped = true;
+      q.staged = {};
+      continue;
+    }
     // Kept encoded, as the outbox holds it: a built document weighs about five times its
     // encoding, and the writer thread decodes it anyway for documents read back.
     if (e.write.doc && e.encoded_doc.empty()) change::EncodeValue(*e.write.doc, &e.encoded_doc);
     e.write.doc.reset();
-    staged_.push_back(std::move(e));
+    q.staged.push_back(std::move(e));
   }
 }
 
 void OutboxFeed::Publish() {
-  for (auto& e : staged_) {
-    auto it = sinks_.find(e.sink);
-    if (it == sinks_.end() || !it->second.complete) continue;  // read from the outbox later
-    SinkQueue& q = it->second;
-    if (q.memory.size() >= q.batch_size * kMemoryBatches) {
-      // Bounded memory: the outbox holds these too, so from here on it is read instead.
+  for (auto& [name, q] : sinks_) {
+    if (q.staged_dropped || !q.complete) {
       q.memory.clear();
       q.complete = false;
-      continue;
+    } else {
+      for (auto& e : q.staged) q.memory.push_back(std::move(e));
     }
-    q.memory.push_back(std::move(e));
+    q.staged.clear();
+    q.staged_dropped = false;
   }
-  staged_.clear();
+}
+
+void OutboxFeed::Discard() {
+  for (auto& [name, q] : sinks_) {
+    q.staged.clear();
+    q.staged_dropped = false;
+  }
 }
 
 void OutboxFeed::Invalidate(const std::string& sink) {

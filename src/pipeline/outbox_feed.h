@@ -52,10 +52,12 @@ class OutboxFeed {
   static constexpr size_t kBatchesPerJob = 8;
   static constexpr size_t kMemoryBatches = 4;
 
-  // Entries just appended (seq assigned) inside the open transaction. Only their encoding is kept.
+  // Entries just appended (seq assigned) inside the open transaction. Only their encoding is kept,
+  // and only while the sink's memory queue could take them: a transaction that appends more (a
+  // snapshot's build) keeps none, and the sink reads the outbox.
   void Stage(std::vector<state::OutboxEntry>&& entries);
   void Publish();
-  void Discard() { staged_.clear(); }
+  void Discard();
   void Invalidate(const std::string& sink);
 
   // The next batch for `sink`; an empty one when nothing is pending.
@@ -77,11 +79,12 @@ class OutboxFeed {
     // acknowledged; false means the outbox must be read.
     bool complete = false;
     std::deque<state::OutboxEntry> memory;
+    std::vector<state::OutboxEntry> staged;  // of the open transaction
+    bool staged_dropped = false;             // some of its entries were not kept
   };
 
   state::StateDb* db_;
   std::map<std::string, SinkQueue> sinks_;
-  std::vector<state::OutboxEntry> staged_;
 };
 
 }  // namespace weft::pipeline

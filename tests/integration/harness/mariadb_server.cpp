@@ -135,6 +135,9 @@ bool MariaDBServer::Start(const MariaDBOptions& options) {
       << "socket=" << dir_ << "/mysqld.sock\n"
       << "pid-file=" << dir_ << "/mysqld.pid\n"
       << "log-error=" << dir_ << "/mysqld.log\n"
+      // Its own tmpdir: a server starting removes every #sql* file in its tmpdir, which would
+      // delete the internal temporary tables of the other servers running tests in parallel.
+      << "tmpdir=" << dir_ << "\n"
       << "port=" << port_ << "\n"
       << "bind-address=127.0.0.1\n"
       << "server_id=1\n";
@@ -252,16 +255,23 @@ std::vector<SqlRow> MariaDBServer::Query(const std::string& sql) {
   std::vector<SqlRow> rows;
   std::unique_ptr<MYSQL, MysqlCloser> m(mysql_init(nullptr));
   if (!mysql_real_connect(m.get(), "127.0.0.1", "root", "", nullptr, port_, nullptr, 0)) {
-    FAIL("connect failed: " << mysql_error(m.get()));
+    FAIL("connect failed: " << std::string(mysql_error(m.get())));
     return rows;
   }
   mysql_query(m.get(), "SET time_zone='+00:00'");
   if (mysql_query(m.get(), sql.c_str()) != 0) {
-    FAIL("query failed: " << mysql_error(m.get()) << "\nstatement: " << sql);
+    FAIL("query failed: " << std::string(mysql_error(m.get())) << "\nstatement: " << sql);
     return rows;
   }
   MYSQL_RES* res = mysql_store_result(m.get());
-  if (!res) return rows;
+  if (!res) {
+    // No result set: a statement without one, or a failure while reading it (never silently "no rows").
+    if (mysql_errno(m.get()) != 0) {
+      FAIL("query failed: " << mysql_errno(m.get()) << " " << std::string(mysql_error(m.get()))
+                             << "\nstatement: " << sql);
+    }
+    return rows;
+  }
   unsigned n = mysql_num_fields(res);
   while (MYSQL_ROW row = mysql_fetch_row(res)) {
     unsigned long* lengths = mysql_fetch_lengths(res);
