@@ -2,8 +2,9 @@
 
 #include <cstring>
 
+#include "source/mysql/charset_tables.h"
+
 namespace weft::source::mysql {
-namespace {
 
 void AppendCodePoint(uint32_t cp, std::string* out) {
   if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) cp = 0xFFFD;  // not a scalar value
@@ -24,20 +25,30 @@ void AppendCodePoint(uint32_t cp, std::string* out) {
   }
 }
 
-// MySQL's latin1 is cp1252; its 0x81, 0x8D, 0x8F, 0x90 and 0x9D map to the C1 controls of the same
-// value (strings/ctype-latin1.c), everything from 0xA0 up is ISO-8859-1.
-constexpr uint16_t kLatin1High[32] = {
-    0x20AC, 0x0081, 0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021,  // 0x80
-    0x02C6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008D, 0x017D, 0x008F,  // 0x88
-    0x0090, 0x2018, 0x2019, 0x201C, 0x201D, 0x2022, 0x2013, 0x2014,  // 0x90
-    0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0x009D, 0x017E, 0x0178,  // 0x98
-};
+namespace {
 
-void Latin1ToUtf8(std::string_view in, std::string* out) {
-  for (unsigned char c : in) {
-    if (c < 0x80) out->push_back(static_cast<char>(c));
-    else if (c < 0xA0) AppendCodePoint(kLatin1High[c - 0x80], out);
-    else AppendCodePoint(c, out);
+// A single-byte set: runs of ASCII are appended as they are (swe7 has letters there).
+void SingleByteToUtf8(size_t table, std::string_view in, std::string* out) {
+  const SingleByteTable& t = kSingleByteTables[table];
+  bool swe7 = std::strcmp(t.charset, "swe7") == 0;
+  size_t i = 0, n = in.size();
+  out->reserve(out->size() + n);
+  while (i < n) {
+    size_t ascii = i;
+    if (!swe7) {
+      while (ascii < n && static_cast<unsigned char>(in[ascii]) < 0x80) ++ascii;
+      out->append(in.data() + i, ascii - i);
+      if (ascii == n) return;
+    }
+    auto c = static_cast<unsigned char>(in[ascii]);
+    uint32_t cp = c >= 0x80 ? t.high[c - 0x80] : c;
+    if (swe7 && c < 0x80) {
+      for (size_t k = 0; k < kSwe7LowCount; ++k) {
+        if (kSwe7Low[k][0] == c) cp = kSwe7Low[k][1];
+      }
+    }
+    AppendCodePoint(cp, out);
+    i = ascii + 1;
   }
 }
 
@@ -70,28 +81,43 @@ void WideToUtf8(std::string_view in, size_t width, bool big_endian, bool surroga
 
 }  // namespace
 
-Utf8Conversion ConversionFor(uint32_t collation_id) {
-  const CharsetInfo* cs = CharsetOfCollation(collation_id);
-  const char* name = cs ? cs->name : "";
-  if (!std::strcmp(name, "utf8mb4") || !std::strcmp(name, "utf8mb3") || !std::strcmp(name, "ascii")) {
-    return Utf8Conversion::kCopy;
-  }
-  if (!std::strcmp(name, "latin1")) return Utf8Conversion::kLatin1;
+Utf8Conversion ConversionForCharset(const char* name) {
+  if (!std::strcmp(name, "utf8mb4") || !std::strcmp(name, "utf8mb3")) return Utf8Conversion::kCopy;
   if (!std::strcmp(name, "ucs2")) return Utf8Conversion::kUcs2;
   if (!std::strcmp(name, "utf16")) return Utf8Conversion::kUtf16;
   if (!std::strcmp(name, "utf16le")) return Utf8Conversion::kUtf16Le;
   if (!std::strcmp(name, "utf32")) return Utf8Conversion::kUtf32;
+  for (size_t i = 0; i < kSingleByteTableCount; ++i) {
+    if (!std::strcmp(name, kSingleByteTables[i].charset)) {
+      return static_cast<Utf8Conversion>(static_cast<size_t>(Utf8Conversion::kSingleByte) + i);
+    }
+  }
+  MultiByteSet set;
+  if (MultiByteSetFor(name, &set) && PrepareMultiByteSet(set)) {
+    return static_cast<Utf8Conversion>(static_cast<size_t>(Utf8Conversion::kMultiByte) + static_cast<size_t>(set));
+  }
   return Utf8Conversion::kPassThrough;
 }
 
+Utf8Conversion ConversionFor(uint32_t collation_id) {
+  const CharsetInfo* cs = CharsetOfCollation(collation_id);
+  return cs ? ConversionForCharset(cs->name) : Utf8Conversion::kPassThrough;
+}
+
 void AppendAsUtf8(Utf8Conversion conversion, std::string_view bytes, std::string* out) {
+  auto v = static_cast<size_t>(conversion);
   switch (conversion) {
     case Utf8Conversion::kCopy: case Utf8Conversion::kPassThrough: out->append(bytes); return;
-    case Utf8Conversion::kLatin1: Latin1ToUtf8(bytes, out); return;
     case Utf8Conversion::kUcs2: WideToUtf8(bytes, 2, true, false, out); return;
     case Utf8Conversion::kUtf16: WideToUtf8(bytes, 2, true, true, out); return;
     case Utf8Conversion::kUtf16Le: WideToUtf8(bytes, 2, false, true, out); return;
     case Utf8Conversion::kUtf32: WideToUtf8(bytes, 4, true, false, out); return;
+    default: break;
+  }
+  if (v >= static_cast<size_t>(Utf8Conversion::kSingleByte)) {
+    SingleByteToUtf8(v - static_cast<size_t>(Utf8Conversion::kSingleByte), bytes, out);
+  } else {
+    MultiByteToUtf8(static_cast<MultiByteSet>(v - static_cast<size_t>(Utf8Conversion::kMultiByte)), bytes, out);
   }
 }
 
