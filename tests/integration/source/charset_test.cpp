@@ -3,7 +3,8 @@
 // itself returns for SELECT CONVERT(col USING utf8mb4): all 256 bytes of each single-byte set
 // (unmapped ones included, which the server shows as '?'), and every well-formed 2-byte character
 // of each multi-byte set (plus sjis/cp932 half-width katakana, ujis/eucjpms 0x8E and 0x8F-led ones;
-// unmapped-but-well-formed ones included). Then a view over such a table, snapshot then streaming,
+// unmapped-but-well-formed ones included), and a sample of BMP and supplementary characters for
+// ucs2/utf16/utf16le/utf32; each in MEDIUMTEXT, VARCHAR and CHAR columns. Then a view over such a table, snapshot then streaming,
 // passes `weft verify` with no differences.
 #include <doctest/doctest.h>
 
@@ -29,6 +30,7 @@ struct Charset {
   std::vector<Range> lead, trail;  // empty lead: a single-byte set
   bool kana = false;               // sjis/cp932: 0xA1-0xDF are single-byte characters
   bool euc3 = false;               // ujis/eucjpms: 0x8E + A1-DF, 0x8F + A1-FE A1-FE
+  bool wide = false;               // ucs2/utf16/utf16le/utf32: filled from UTF-8 (WideSampleHex)
 };
 
 const std::vector<Charset>& Charsets() {
@@ -47,6 +49,7 @@ const std::vector<Charset>& Charsets() {
     v.push_back({"gbk", {{0x81, 0xFE}}, {{0x40, 0x7E}, {0x80, 0xFE}}});
     v.push_back({"ujis", {{0xA1, 0xFE}}, {{0xA1, 0xFE}}, false, true});
     v.push_back({"eucjpms", {{0xA1, 0xFE}}, {{0xA1, 0xFE}}, false, true});
+    for (const char* name : {"ucs2", "utf16", "utf16le", "utf32"}) v.push_back({name, {}, {}, false, false, true});
     return v;
   }();
   return sets;
@@ -56,6 +59,26 @@ void AddHex(int b, std::string* hex) {
   static const char* digits = "0123456789ABCDEF";
   hex->push_back(digits[b >> 4]);
   hex->push_back(digits[b & 15]);
+}
+
+void AddUtf8(uint32_t cp, std::string* hex) {
+  if (cp < 0x80) return AddHex(static_cast<int>(cp), hex);
+  if (cp < 0x800) return AddHex(0xC0 | cp >> 6, hex), AddHex(0x80 | (cp & 0x3F), hex);
+  if (cp < 0x10000) return AddHex(0xE0 | cp >> 12, hex), AddHex(0x80 | (cp >> 6 & 0x3F), hex), AddHex(0x80 | (cp & 0x3F), hex);
+  AddHex(0xF0 | cp >> 18, hex), AddHex(0x80 | (cp >> 12 & 0x3F), hex), AddHex(0x80 | (cp >> 6 & 0x3F), hex);
+  AddHex(0x80 | (cp & 0x3F), hex);
+}
+
+// For the wide sets, as UTF-8 hex: ASCII, U+00A0-U+07FF, some CJK, half-width katakana and emoji
+// (outside the BMP, which ucs2 cannot hold: not for ucs2).
+std::string WideSampleHex(bool supplementary) {
+  std::string hex;
+  for (uint32_t cp = 0x20; cp < 0x7F; ++cp) AddUtf8(cp, &hex);
+  for (uint32_t cp = 0xA0; cp < 0x800; ++cp) AddUtf8(cp, &hex);
+  for (uint32_t cp = 0x4E00; cp < 0x4F00; ++cp) AddUtf8(cp, &hex);
+  for (uint32_t cp = 0xFF61; cp < 0xFFA0; ++cp) AddUtf8(cp, &hex);
+  for (uint32_t cp = 0x1F600; supplementary && cp < 0x1F650; ++cp) AddUtf8(cp, &hex);
+  return hex;
 }
 
 // Every character of the set (well-formed; mapped or not), as hex.
@@ -97,21 +120,26 @@ std::string CreateTable(const std::string& name) {
   for (const Charset& cs : Charsets()) {
     sql += std::string(", t_") + cs.name + " MEDIUMTEXT CHARACTER SET " + cs.name;
     sql += std::string(", v_") + cs.name + " VARCHAR(24) CHARACTER SET " + cs.name;
+    sql += std::string(", c_") + cs.name + " CHAR(24) CHARACTER SET " + cs.name;
   }
   return sql + ")";
 }
 
-// Row `id`: every character in the MEDIUMTEXT columns, a 24-character slice of them in the VARCHARs.
+// Row `id`: every character in the MEDIUMTEXT columns, 24-character slices of them in the VARCHAR
+// and CHAR columns (the CHAR one ends in spaces, which SELECT strips).
 void InsertAll(MariaDBServer& server, const std::string& table, int id) {
   std::string sql = "INSERT INTO shop." + table + " (id";
   for (const Charset& cs : Charsets()) sql += std::string(", t_") + cs.name;
   sql += ") VALUES (" + std::to_string(id);
-  for (const Charset& cs : Charsets()) sql += std::string(", _") + cs.name + " X'" + AllCharactersHex(cs) + "'";
+  for (const Charset& cs : Charsets()) {
+    if (cs.wide) sql += ", CONVERT(_utf8mb4 X'" + WideSampleHex(std::string(cs.name) != "ucs2") + "' USING " + cs.name + ")";
+    else sql += std::string(", _") + cs.name + " X'" + AllCharactersHex(cs) + "'";
+  }
   server.Execute(sql + ")");
   std::string update = "UPDATE shop." + table + " SET ";
   for (const Charset& cs : Charsets()) {
     update += std::string(cs.name == Charsets()[0].name ? "" : ", ") + "v_" + cs.name + " = SUBSTRING(t_" + cs.name +
-              ", 150, 24)";
+              ", 150, 24), c_" + cs.name + " = CONCAT(SUBSTRING(t_" + cs.name + ", 200, 20), '  ')";
   }
   server.Execute(update + " WHERE id = " + std::to_string(id));
 }
@@ -121,6 +149,7 @@ std::vector<std::string> ColumnNames() {
   for (const Charset& cs : Charsets()) {
     names.push_back(std::string("t_") + cs.name);
     names.push_back(std::string("v_") + cs.name);
+    names.push_back(std::string("c_") + cs.name);
   }
   return names;
 }
@@ -196,15 +225,15 @@ TEST_CASE("every character set: binlog values equal the server's CONVERT(col USI
   REQUIRE(u1["op"] == "u");
   REQUIRE(u2["op"] == "u");
   REQUIRE(d["op"] == "d");
-  CheckImage(u1["after"], inserted.at(101), "after the slices");  // the inserted row, VARCHARs filled
+  CheckImage(u1["after"], inserted.at(101), "after the slices");  // the inserted row, VARCHARs/CHARs filled
   CheckImage(u2["before"], inserted.at(101), "update before");
   CheckImage(u2["after"], reversed.at(101), "update after");
   CheckImage(d["before"], reversed.at(101), "delete");
-  // The INSERT image: MEDIUMTEXTs as inserted, VARCHARs NULL.
+  // The INSERT image: MEDIUMTEXTs as inserted, VARCHARs and CHARs NULL.
   auto names = ColumnNames();
   auto as_inserted = inserted.at(101);
   for (size_t i = 0; i < names.size(); ++i) {
-    if (names[i][0] == 'v') as_inserted[i] = std::nullopt;
+    if (names[i][0] != 't') as_inserted[i] = std::nullopt;
   }
   CheckImage(c["after"], as_inserted, "insert");
   // Not vacuous: the server's answers hold real non-ASCII text and its '?' for unmapped characters.
