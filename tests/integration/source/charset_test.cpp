@@ -250,6 +250,10 @@ TEST_CASE("a view over columns in every character set: snapshot, then streaming,
   REQUIRE_MESSAGE(server.Start(), server.error());
   CreateSeedSchema(server);
   server.Execute(CreateTable("charsets"));
+  // ENUM/SET names are in the column's character set in the table map, too.
+  server.Execute("ALTER TABLE shop.charsets ADD COLUMN e_cp1251 ENUM('Привет', 'Мир') CHARACTER SET cp1251, "
+                 "ADD COLUMN s_gbk SET('你', '好', '吗') CHARACTER SET gbk, "
+                 "ADD COLUMN e_sjis ENUM('あ', 'ア', '\\\\') CHARACTER SET sjis");
   InsertAll(server, "charsets", 1);
   server.Execute("INSERT INTO shop.charsets (id, t_cp1251, t_gbk, t_koi8r) VALUES "
                  "(2, _utf8mb4 'Привет', _utf8mb4 '你好', _utf8mb4 'Привет')");
@@ -264,8 +268,9 @@ TEST_CASE("a view over columns in every character set: snapshot, then streaming,
   REQUIRE_MESSAGE(weft.WaitForLog("snapshot done:", 60000), weft.Stderr());
 
   InsertAll(server, "charsets", 101);
-  server.Execute("INSERT INTO shop.charsets (id, t_cp1251, v_euckr, t_big5) VALUES "
-                 "(102, _utf8mb4 'Привет', _utf8mb4 '한글', _utf8mb4 '你好')");
+  server.Execute("INSERT INTO shop.charsets (id, t_cp1251, v_euckr, t_big5, e_cp1251, s_gbk, e_sjis) VALUES "
+                 "(102, _utf8mb4 'Привет', _utf8mb4 '한글', _utf8mb4 '你好', 'Мир', '你,吗', 'ア')");
+  server.Execute("UPDATE shop.charsets SET e_sjis = 3 WHERE id = 1");
   server.Execute("UPDATE shop.charsets SET t_latin2 = REVERSE(t_latin2), v_sjis = _utf8mb4 'あいう' WHERE id = 1");
   server.Execute("UPDATE shop.charsets SET t_gbk = _utf8mb4 '再见' WHERE id = 2");
   server.Execute("DELETE FROM shop.charsets WHERE id = 101");
@@ -279,6 +284,9 @@ TEST_CASE("a view over columns in every character set: snapshot, then streaming,
   REQUIRE(docs.count("102") == 1);
   CHECK(docs["102"].find("Привет") != std::string::npos);
   CHECK(docs["102"].find("한글") != std::string::npos);
+  CHECK(docs["102"].find("\"Мир\"") != std::string::npos);
+  CHECK(docs["102"].find("\"你,吗\"") != std::string::npos);
+  CHECK(docs["102"].find("\"ア\"") != std::string::npos);
   CHECK(docs["2"].find("再见") != std::string::npos);
   CHECK(QuerySqliteInt(dir + "/state.db", "SELECT COUNT(*) FROM dead_letters") == 0);
   weft.Signal(SIGTERM);
