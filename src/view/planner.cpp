@@ -25,12 +25,14 @@ bool Pick(const std::vector<std::optional<std::string>>& texts, const std::vecto
 
 }  // namespace
 
-core::Status Planner::MarkRow(int table, const change::Value& row, const std::string& pk, AffectedRoots* out) {
+core::Status Planner::MarkRow(int table, const change::Value& row, const std::string& pk, AffectedRoots* out,
+                             Walked* walked) {
   const TableDef& def = set_->tables[table];
   std::vector<std::optional<std::string>> texts;
   bool have_texts = false;
   std::vector<std::string> keys;
-  std::set<std::pair<int, std::string>> seen;
+  Walked local;
+  Walked* seen = walked ? walked : &local;
   for (const auto& use : def.uses) {
     if (use.node == 0) {
       // The row is a root: its own document. Record the _id so a vanished root can be deleted.
@@ -43,13 +45,13 @@ core::Status Planner::MarkRow(int table, const change::Value& row, const std::st
     }
     const Node& node = set_->views[use.view].nodes[use.node];
     if (!Pick(texts, node.child_keys, &keys)) continue;
-    WEFT_RETURN_IF_ERROR(WalkUp(use.view, use.node, keys, out, &seen));
+    WEFT_RETURN_IF_ERROR(WalkUp(use.view, use.node, keys, out, seen));
   }
   return core::Status::Ok();
 }
 
 core::Status Planner::WalkUp(int view, int node_index, const std::vector<std::string>& keys, AffectedRoots* out,
-                             std::set<std::pair<int, std::string>>* seen) {
+                             Walked* seen) {
   // Rows of one node with equal relation keys lead to the same parents: walk each tuple once.
   if (!seen->insert({view, TupleId(node_index, keys)}).second) return core::Status::Ok();
   const Node& node = set_->views[view].nodes[node_index];

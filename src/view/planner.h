@@ -41,13 +41,22 @@ class Planner {
   Planner(const ViewSet* set, std::vector<state::ReplicaStore*> replicas)
       : set_(set), replicas_(std::move(replicas)) {}
 
+  // The relation-key tuples walked up already: a walk from a tuple in *walked is skipped.
+  using Walked = std::set<std::pair<int, std::string>>;
+
   // Adds to *out every root whose document can contain `row`, a stored row (view/rows.h) of table
   // `table` with primary key `pk`, given the replicas as they are now.
-  core::Status MarkRow(int table, const change::Value& row, const std::string& pk, AffectedRoots* out);
+  // `walked` (optional) may span every MarkRow of one batch, as long as *out accumulates the same
+  // batch and both are cleared together: a tuple walked earlier in the batch already put its roots
+  // into *out, and a root reachable from it now but not then is reached through a row that changed
+  // in between, whose own MarkRow (after image) walked from that row up. So repeated walks (a hot
+  // product updated many times, many items of one order) are done once per batch.
+  core::Status MarkRow(int table, const change::Value& row, const std::string& pk, AffectedRoots* out,
+                       Walked* walked = nullptr);
 
  private:
   core::Status WalkUp(int view, int node, const std::vector<std::string>& keys, AffectedRoots* out,
-                      std::set<std::pair<int, std::string>>* seen);
+                      Walked* seen);
 
   const ViewSet* set_;
   std::vector<state::ReplicaStore*> replicas_;

@@ -93,6 +93,7 @@ class Engine final : public ViewEngine {
       // root never existed in this batch and there is nothing to delete.
     }
     pending_.clear();  // only on success: after an error the caller rolls back and re-applies
+    walked_.clear();
     return core::Status::Ok();
   }
 
@@ -118,7 +119,10 @@ class Engine final : public ViewEngine {
     return core::Status::Ok();
   }
 
-  void DiscardPending() override { pending_.clear(); }
+  void DiscardPending() override {
+    pending_.clear();
+    walked_.clear();
+  }
 
   void StopView(const std::string& view) override {
     for (size_t v = 0; v < set_.views.size(); ++v) {
@@ -143,6 +147,7 @@ class Engine final : public ViewEngine {
       for (auto it = pending_.begin(); it != pending_.end();) {
         it = it->first.view == static_cast<int>(v) ? pending_.erase(it) : std::next(it);
       }
+      walked_.clear();  // some of the roots its walks marked are gone from pending_
     }
     return core::Status::Ok();
   }
@@ -164,7 +169,7 @@ class Engine final : public ViewEngine {
   }
 
   core::Status Mark(int table, const Value& row, const std::string& pk) {
-    return planner_->MarkRow(table, row, pk, &pending_);
+    return planner_->MarkRow(table, row, pk, &pending_, &walked_);
   }
 
   // The old row is marked before the replica changes and the new one after, so the walk up sees
@@ -263,6 +268,8 @@ class Engine final : public ViewEngine {
   std::unique_ptr<Planner> planner_;
   std::unique_ptr<Assembler> assembler_;
   AffectedRoots pending_;
+  // The planner's walks since the last Flush (Planner::MarkRow): cleared whenever pending_ is.
+  Planner::Walked walked_;
   std::set<int> stopped_;  // indexes into set_.views
   core::Logger log_{"view"};
 };
