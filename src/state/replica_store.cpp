@@ -95,10 +95,6 @@ core::Result<std::unique_ptr<ReplicaStore>> ReplicaStore::Open(StateDb* db, Repl
     WEFT_RETURN_IF_ERROR(drop->Run());
     WEFT_ASSIGN_OR_RETURN(Statement * create, db->Cached(sql::CreateReplica(name, l.key_columns.size())));
     WEFT_RETURN_IF_ERROR(create->Run());
-    for (size_t i = 0; i < l.indexes.size(); ++i) {
-      WEFT_ASSIGN_OR_RETURN(Statement * index, db->Cached(sql::CreateReplicaIndex(name, i, l.indexes[i])));
-      WEFT_RETURN_IF_ERROR(index->Run());
-    }
     WEFT_ASSIGN_OR_RETURN(Statement * put, db->Cached(sql::kPutReplica));
     put->BindText(1, l.source);
     put->BindText(2, l.table);
@@ -107,6 +103,9 @@ core::Result<std::unique_ptr<ReplicaStore>> ReplicaStore::Open(StateDb* db, Repl
     put->BindNull(5);
     WEFT_RETURN_IF_ERROR(put->Run());
   }
+  // Also for a table that exists: a bulk load that a crash interrupted left it without them.
+  store->bulk_loading_ = true;
+  WEFT_RETURN_IF_ERROR(store->EnsureIndexes());
   store->find_.resize(l.indexes.size());
   WEFT_ASSIGN_OR_RETURN(store->put_, db->Cached(sql::PutReplicaRow(name, l.key_columns.size())));
   WEFT_ASSIGN_OR_RETURN(store->get_, db->Cached(sql::GetReplicaRow(name)));
@@ -208,6 +207,26 @@ core::Status ReplicaStore::Scan(const std::function<core::Status(const ReplicaRo
     ReadRow(stmt, &row, true);
     WEFT_RETURN_IF_ERROR(each(row));
   }
+  return core::Status::Ok();
+}
+
+core::Status ReplicaStore::BeginBulkLoad() {
+  if (bulk_loading_) return core::Status::Ok();
+  for (size_t i = 0; i < layout_.indexes.size(); ++i) {
+    WEFT_ASSIGN_OR_RETURN(Statement * drop, db_->Cached(sql::DropReplicaIndex(name_, i)));
+    WEFT_RETURN_IF_ERROR(drop->Run());
+  }
+  bulk_loading_ = true;
+  return core::Status::Ok();
+}
+
+core::Status ReplicaStore::EnsureIndexes() {
+  if (!bulk_loading_) return core::Status::Ok();
+  for (size_t i = 0; i < layout_.indexes.size(); ++i) {
+    WEFT_ASSIGN_OR_RETURN(Statement * index, db_->Cached(sql::CreateReplicaIndex(name_, i, layout_.indexes[i])));
+    WEFT_RETURN_IF_ERROR(index->Run());
+  }
+  bulk_loading_ = false;
   return core::Status::Ok();
 }
 

@@ -69,6 +69,17 @@ class ReplicaStore {
   core::Status Scan(const std::function<core::Status(const ReplicaRow&)>& each);
   core::Status Clear();
 
+  // Bulk load (a snapshot filling the replica): BeginBulkLoad drops the relation indexes, so rows
+  // go in as appends in primary-key order instead of as random inserts into every index (each
+  // commit rewrote thousands of index pages); EnsureIndexes builds them again in one sorted pass.
+  // Both are cheap no-ops when there is nothing to do, and run inside the caller's transaction, with
+  // no statement of this StateDb in progress (DDL). Without its indexes the store stays correct
+  // (Find scans the table) but slow, so callers ensure them before they Find; Open ensures them too,
+  // for a load a crash interrupted.
+  core::Status BeginBulkLoad();
+  core::Status EnsureIndexes();
+  bool bulk_loading() const { return bulk_loading_; }
+
  private:
   ReplicaStore(StateDb* db, ReplicaLayout layout, std::string name)
       : db_(db), layout_(std::move(layout)), name_(std::move(name)) {}
@@ -84,6 +95,7 @@ class ReplicaStore {
   Statement* erase_ = nullptr;
   // Per-index Find statements, prepared on first use.
   std::vector<std::unique_ptr<Statement>> find_;
+  bool bulk_loading_ = false;  // BeginBulkLoad dropped the indexes; EnsureIndexes not run since
 };
 
 // "rep_<source>__<table>_<hash>": letters, digits and '_' only; distinct per (source, table).

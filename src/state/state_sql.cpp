@@ -29,6 +29,10 @@ std::string CreateReplicaIndex(const std::string& name, size_t index, const std:
   return sql + ")";
 }
 
+std::string DropReplicaIndex(const std::string& name, size_t index) {
+  return "DROP INDEX IF EXISTS " + Quoted(name + "_i" + std::to_string(index));
+}
+
 std::string DropReplica(const std::string& name) { return "DROP TABLE IF EXISTS " + Quoted(name); }
 
 std::string ClearReplica(const std::string& name) { return "DELETE FROM " + Quoted(name); }

@@ -71,12 +71,15 @@ class Engine final : public ViewEngine {
     int t = set_.FindTable(source, change.source.table);
     if (t < 0) return core::Status::Ok();
     if (!change.schema) return core::Internal("change of " + source + "." + change.source.table + " has no schema");
+    // Snapshot rows fill replicas without their indexes; a row change plans through them.
+    if (change.op != change::Op::kRead) WEFT_RETURN_IF_ERROR(EnsureIndexes());
     WEFT_RETURN_IF_ERROR(Apply(t, change).WithContext("applying a change of " + source + "." + change.source.table));
     return core::Status::Ok();
   }
 
   using ViewEngine::Flush;
   core::Status Flush(const std::function<core::Status(PendingWrite&&)>& each) override {
+    if (!pending_.empty()) WEFT_RETURN_IF_ERROR(EnsureIndexes());
     Assembler::MemoScope memo(assembler_.get());  // the replicas hold still until Flush returns
     for (const auto& [key, id] : pending_) {
       if (stopped_.count(key.view)) continue;
@@ -99,6 +102,7 @@ class Engine final : public ViewEngine {
 
   core::Status BuildAll(const std::string& source,
                         const std::function<core::Status(PendingWrite&&)>& each) override {
+    WEFT_RETURN_IF_ERROR(EnsureIndexes());  // before the scan below: DDL with no statement running
     Assembler::MemoScope memo(assembler_.get());  // `each` applies no change (see the header)
     for (size_t v = 0; v < set_.views.size(); ++v) {
       if (set_.views[v].source != source || stopped_.count(static_cast<int>(v))) continue;
@@ -164,6 +168,15 @@ class Engine final : public ViewEngine {
     return std::optional<Value>(std::move(row));
   }
 
+  // Builds the indexes that snapshot loads dropped (ReplicaStore::BeginBulkLoad), in one sorted pass
+  // per index, before anything probes them.
+  core::Status EnsureIndexes() {
+    if (!bulk_loading_) return core::Status::Ok();
+    for (auto& store : stores_) WEFT_RETURN_IF_ERROR(store->EnsureIndexes());
+    bulk_loading_ = false;
+    return core::Status::Ok();
+  }
+
   core::Status Put(int table, const std::string& pk, const Value& row) {
     return stores_[table]->Put(pk, change::EncodeValue(row), KeyTexts(set_.tables[table], row));
   }
@@ -184,6 +197,10 @@ class Engine final : public ViewEngine {
       case change::Op::kCreate: {
         Value row = StoredRow(def, schema, change.after, pk_columns, nullptr);
         std::string pk = PkOf(row, pk_columns);
+        if (change.op == change::Op::kRead && !stores_[t]->bulk_loading()) {
+          WEFT_RETURN_IF_ERROR(stores_[t]->BeginBulkLoad());
+          bulk_loading_ = true;
+        }
         if (change.op == change::Op::kCreate) {
           WEFT_ASSIGN_OR_RETURN(auto replaced, Load(t, pk));
           if (replaced && *replaced == row) return core::Status::Ok();  // a replayed insert
@@ -270,6 +287,7 @@ class Engine final : public ViewEngine {
   AffectedRoots pending_;
   // The planner's walks since the last Flush (Planner::MarkRow): cleared whenever pending_ is.
   Planner::Walked walked_;
+  bool bulk_loading_ = false;  // some store's indexes are dropped for a snapshot load
   std::set<int> stopped_;  // indexes into set_.views
   core::Logger log_{"view"};
 };
