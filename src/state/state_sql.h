@@ -91,7 +91,7 @@ inline constexpr char kReadOutbox[] =
     "ORDER BY seq LIMIT ?3";
 inline constexpr char kScanOutbox[] =
     "SELECT seq, sink, view, collection, id, id_key, doc FROM outbox WHERE sink=?1 AND seq>?2 ORDER BY seq";
-inline constexpr char kRemoveOutbox[] = "DELETE FROM outbox WHERE seq=?1";
+inline constexpr char kRemoveOutbox[] = "DELETE FROM outbox WHERE seq BETWEEN ?1 AND ?2";
 inline constexpr char kOutboxDepth[] = "SELECT count(*) FROM outbox";
 inline constexpr char kOutboxDepthByView[] = "SELECT view, count(*) FROM outbox GROUP BY view";
 

@@ -99,6 +99,27 @@ TEST_CASE("outbox entries round-trip exactly, per sink, in seq order, and are re
   CHECK(*(*db)->OutboxDepth() == 1);
 }
 
+TEST_CASE("RemoveOutbox removes exactly the listed seqs, in runs or not, in any order") {
+  TempDir dir;
+  auto db = state::StateDb::Open(dir.File("state.db"));
+  REQUIRE(db.ok());
+  std::vector<state::OutboxEntry> entries;
+  for (int i = 0; i < 12; ++i) entries.push_back(Entry("docs", "v1", Value::Int(i), std::nullopt));
+  REQUIRE((*db)->AppendOutbox(&entries).ok());
+  // Unsorted, with a duplicate: runs 0-3 and 7-9, single 5; 4, 6, 10 and 11 stay.
+  std::vector<int64_t> removed{entries[9].seq, entries[1].seq, entries[0].seq, entries[5].seq, entries[3].seq,
+                               entries[2].seq, entries[8].seq, entries[7].seq, entries[1].seq};
+  REQUIRE((*db)->RemoveOutbox(removed).ok());
+  auto left = (*db)->ReadOutbox("docs", 0, 100);
+  REQUIRE(left.ok());
+  REQUIRE(left->size() == 4);
+  CHECK((*left)[0].seq == entries[4].seq);
+  CHECK((*left)[1].seq == entries[6].seq);
+  CHECK((*left)[2].seq == entries[10].seq);
+  CHECK((*left)[3].seq == entries[11].seq);
+  CHECK(*(*db)->OutboxDepth() == 4);
+}
+
 TEST_CASE("offsets, meta, dead letters and doc hashes persist across reopen") {
   TempDir dir;
   std::string path = dir.File("state.db");
