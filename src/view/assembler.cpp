@@ -67,15 +67,37 @@ core::Result<Value> Assembler::RowDocument(int view, int node_index, const std::
   const Node& node = set_->views[view].nodes[node_index];
   Value row;
   WEFT_RETURN_IF_ERROR(Decode(node.table, row_bytes, &row));
+  // The lookups first, while the row is whole (they read its relation columns): then its columns
+  // move into the document instead of being copied, a string or two per column of every embedded
+  // row of every document.
+  std::vector<std::optional<Value>> embedded;
+  WEFT_RETURN_IF_ERROR(CollectLookups(view, node_index, row, &embedded));
   Value doc = Value::MakeObject();
-  doc.object().reserve(row.object().size() + node.children.size());
-  AppendColumns(row, node.filter, &doc.object());
-  WEFT_RETURN_IF_ERROR(AttachLookups(view, node_index, row, &doc));
+  change::Object& fields = doc.object();
+  if (node.filter.fields.empty() && node.filter.exclude.empty()) {
+    fields = std::move(row.object());
+  } else {
+    fields.reserve(row.object().size() + node.children.size());
+    for (auto& field : row.object()) {
+      if (node.filter.Keeps(field.first)) fields.push_back(std::move(field));
+    }
+  }
+  PlaceLookups(view, node_index, &embedded, &doc);
   return doc;
 }
 
 core::Status Assembler::AttachLookups(int view, int node_index, const Value& row, Value* doc) {
+  std::vector<std::optional<Value>> embedded;
+  WEFT_RETURN_IF_ERROR(CollectLookups(view, node_index, row, &embedded));
+  PlaceLookups(view, node_index, &embedded, doc);
+  return core::Status::Ok();
+}
+
+core::Status Assembler::CollectLookups(int view, int node_index, const Value& row,
+                                       std::vector<std::optional<Value>>* embedded) {
   const ViewDef& def = set_->views[view];
+  embedded->clear();
+  embedded->reserve(def.nodes[node_index].children.size());
   std::vector<std::string> keys;
   for (int child_index : def.nodes[node_index].children) {
     const Node& child = def.nodes[child_index];
@@ -90,15 +112,23 @@ core::Status Assembler::AttachLookups(int view, int node_index, const Value& row
       }
       keys.push_back(std::move(*key));
     }
-    std::optional<Value> embedded;
+    embedded->emplace_back();
     if (joinable) {
-      WEFT_ASSIGN_OR_RETURN(embedded, Embedded(view, child_index, keys));
+      WEFT_ASSIGN_OR_RETURN(embedded->back(), Embedded(view, child_index, keys));
     } else if (child.is_array) {
-      embedded = Value::MakeArray();
+      embedded->back() = Value::MakeArray();
     }
-    if (embedded) PlaceFor(doc, child.place)->Set(child.place.back(), std::move(*embedded));
   }
   return core::Status::Ok();
+}
+
+void Assembler::PlaceLookups(int view, int node_index, std::vector<std::optional<Value>>* embedded, Value* doc) {
+  const ViewDef& def = set_->views[view];
+  const std::vector<int>& children = def.nodes[node_index].children;
+  for (size_t i = 0; i < children.size() && i < embedded->size(); ++i) {
+    const Node& child = def.nodes[children[i]];
+    if ((*embedded)[i]) PlaceFor(doc, child.place)->Set(child.place.back(), std::move(*(*embedded)[i]));
+  }
 }
 
 core::Result<std::optional<Value>> Assembler::Embedded(int view, int node_index, const std::vector<std::string>& keys) {

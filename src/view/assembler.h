@@ -65,6 +65,11 @@ class Assembler {
   };
 
   core::Status AttachLookups(int view, int node, const change::Value& row, change::Value* doc);
+  // AttachLookups in two steps: what each child lookup of `node` embeds for `row` (in children
+  // order), then placing those into `doc` (moved out of *embedded).
+  core::Status CollectLookups(int view, int node, const change::Value& row,
+                              std::vector<std::optional<change::Value>>* embedded);
+  void PlaceLookups(int view, int node, std::vector<std::optional<change::Value>>* embedded, change::Value* doc);
   // What lookup `node` places into its parent for relation `keys`: nullopt for an object lookup
   // without a match.
   core::Result<std::optional<change::Value>> Embedded(int view, int node, const std::vector<std::string>& keys);
