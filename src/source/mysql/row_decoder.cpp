@@ -123,33 +123,34 @@ core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const Ta
                              const change::TableSchema& schema, std::vector<DecodedRow>* rows) {
   ByteReader r(body);
   WEFT_ASSIGN_OR_RETURN(RowsHeader h, ReadHeader(event_type, &r));
-  std::string name = EventTypeName(event_type) + " on " + map.db + "." + map.table;
+  // Only error messages name the event: built when one is returned, not for every event.
+  auto name = [&] { return EventTypeName(event_type) + " on " + map.db + "." + map.table; };
   if (h.table_id != map.table_id) {
-    return core::InvalidArgument(name + ": event is for table id " + std::to_string(h.table_id) +
+    return core::InvalidArgument(name() + ": event is for table id " + std::to_string(h.table_id) +
                                  ", the map given is for " + std::to_string(map.table_id));
   }
   size_t n = map.column_count();
   if (schema.columns.size() != n) {
-    return core::InvalidArgument(name + ": schema has " + std::to_string(schema.columns.size()) +
+    return core::InvalidArgument(name() + ": schema has " + std::to_string(schema.columns.size()) +
                                  " columns, the table map " + std::to_string(n));
   }
   uint64_t width = 0;
-  if (!r.PackedInt(&width)) return core::Corruption(name + ": column count is cut short");
+  if (!r.PackedInt(&width)) return core::Corruption(name() + ": column count is cut short");
   if (width != n) {
-    return core::Corruption(name + ": event has " + std::to_string(width) + " columns, its table map " +
+    return core::Corruption(name() + ": event has " + std::to_string(width) + " columns, its table map " +
                             std::to_string(n));
   }
   std::string_view before_bits, after_bits;
-  if (!r.Bytes((n + 7) / 8, &before_bits)) return core::Corruption(name + ": column bitmap is cut short");
+  if (!r.Bytes((n + 7) / 8, &before_bits)) return core::Corruption(name() + ": column bitmap is cut short");
   after_bits = before_bits;
   if (h.traits.kind == RowsKind::kUpdate && !r.Bytes((n + 7) / 8, &after_bits)) {
-    return core::Corruption(name + ": after-image column bitmap is cut short");
+    return core::Corruption(name() + ": after-image column bitmap is cut short");
   }
   std::string uncompressed;
   std::string_view data = r.rest();
   if (h.traits.compressed) {
     core::Status s = Uncompress(data, &uncompressed);
-    if (!s.ok()) return s.WithContext(name);
+    if (!s.ok()) return s.WithContext(name());
     data = uncompressed;
   }
 
@@ -178,7 +179,7 @@ core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const Ta
         break;
     }
     // An image of no columns reads no bytes: without this check trailing bytes would loop forever.
-    if (rows_reader.position() == start) return core::Corruption(name + ": row " + std::to_string(row + 1) + " is empty");
+    if (rows_reader.position() == start) return core::Corruption(name() + ": row " + std::to_string(row + 1) + " is empty");
     rows->push_back(std::move(decoded));
   }
   return core::Status::Ok();

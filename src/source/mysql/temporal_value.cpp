@@ -8,31 +8,39 @@
 namespace weft::source::mysql {
 namespace {
 
-void Append2(unsigned v, std::string* out) {
-  out->push_back(static_cast<char>('0' + (v / 10) % 10));
-  out->push_back(static_cast<char>('0' + v % 10));
+// Formatting goes through a small buffer and one append: character-wise push_back was the
+// largest single cost of decoding an Olist rows event (its dates and datetimes).
+void Put2(unsigned v, char* at) {
+  at[0] = static_cast<char>('0' + (v / 10) % 10);
+  at[1] = static_cast<char>('0' + v % 10);
 }
 
-void Append4(unsigned v, std::string* out) {
-  Append2((v / 100) % 100, out);
-  Append2(v % 100, out);
+void Append2(unsigned v, std::string* out) {
+  char buf[2];
+  Put2(v, buf);
+  out->append(buf, 2);
 }
 
 void AppendDate(unsigned year, unsigned month, unsigned day, std::string* out) {
-  Append4(year, out);
-  out->push_back('-');
-  Append2(month, out);
-  out->push_back('-');
-  Append2(day, out);
+  char buf[10];
+  Put2((year / 100) % 100, buf);
+  Put2(year % 100, buf + 2);
+  buf[4] = '-';
+  Put2(month, buf + 5);
+  buf[7] = '-';
+  Put2(day, buf + 8);
+  out->append(buf, sizeof buf);
 }
 
 void AppendClock(unsigned hour, unsigned minute, unsigned second, std::string* out) {
   if (hour >= 100) out->append(std::to_string(hour));
   else Append2(hour, out);
-  out->push_back(':');
-  Append2(minute, out);
-  out->push_back(':');
-  Append2(second, out);
+  char buf[6];
+  buf[0] = ':';
+  Put2(minute, buf + 1);
+  buf[3] = ':';
+  Put2(second, buf + 4);
+  out->append(buf, sizeof buf);
 }
 
 // The fraction bytes after a DATETIME2/TIMESTAMP2 (unsigned) as microseconds.
@@ -103,6 +111,7 @@ bool DecodeDateTime2(int fsp, ByteReader* r, std::string* out) {
   uint64_t ymd = static_cast<uint64_t>(intpart) >> 17, hms = static_cast<uint64_t>(intpart) & 0x1FFFF;
   uint64_t ym = ymd >> 5;
   if (ym / 13 > 9999) return false;
+  out->reserve(out->size() + 26);  // one allocation for "YYYY-MM-DD hh:mm:ss.ffffff"
   AppendDate(static_cast<unsigned>(ym / 13), static_cast<unsigned>(ym % 13), static_cast<unsigned>(ymd & 31), out);
   out->push_back(' ');
   AppendClock(static_cast<unsigned>(hms >> 12), static_cast<unsigned>((hms >> 6) & 63),
