@@ -31,6 +31,7 @@ struct Table {
   std::string body;  // the TABLE_MAP body `map` was decoded from
   mysql::TableMap map;
   weft::change::TableSchemaPtr schema;
+  std::vector<mysql::ColumnCodec> codecs;  // made once per map, as the source does
 };
 
 }  // namespace
@@ -86,6 +87,7 @@ int main(int argc, char** argv) {
       }
       table.map = std::move(map).value();
       table.body = std::string(event.body);
+      table.codecs = mysql::MakeColumnCodecs(table.map, *table.schema);
     } else if (mysql::RowsEventTraitsOf(event.header.type).kind != mysql::RowsKind::kNone) {
       auto id = mysql::RowsEventTableId(event.header.type, event.body);
       if (!id.ok()) Die(id.status().message());
@@ -93,7 +95,8 @@ int main(int argc, char** argv) {
       auto it = tables.find(*id);
       if (it == tables.end()) Die("rows event without its TABLE_MAP");
       decoded.clear();
-      auto status = mysql::DecodeRowsEvent(event.header.type, event.body, it->second.map, *it->second.schema, &decoded);
+      auto status = mysql::DecodeRowsEvent(event.header.type, event.body, it->second.map, *it->second.schema,
+                                           it->second.codecs, &decoded);
       if (!status.ok()) Die(status.message());
       rows += static_cast<int64_t>(decoded.size());
     }

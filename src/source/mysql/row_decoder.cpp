@@ -119,8 +119,21 @@ core::Result<uint64_t> RowsEventTableId(uint8_t event_type, std::string_view bod
   return h.table_id;
 }
 
+std::vector<ColumnCodec> MakeColumnCodecs(const TableMap& map, const change::TableSchema& schema) {
+  std::vector<ColumnCodec> codecs;
+  codecs.reserve(map.column_count());
+  for (size_t i = 0; i < map.column_count(); ++i) codecs.push_back(MakeColumnCodec(map, schema, i));
+  return codecs;
+}
+
 core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const TableMap& map,
                              const change::TableSchema& schema, std::vector<DecodedRow>* rows) {
+  return DecodeRowsEvent(event_type, body, map, schema, MakeColumnCodecs(map, schema), rows);
+}
+
+core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const TableMap& map,
+                             const change::TableSchema& schema, const std::vector<ColumnCodec>& codecs,
+                             std::vector<DecodedRow>* rows) {
   ByteReader r(body);
   WEFT_ASSIGN_OR_RETURN(RowsHeader h, ReadHeader(event_type, &r));
   // Only error messages name the event: built when one is returned, not for every event.
@@ -154,9 +167,7 @@ core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const Ta
     data = uncompressed;
   }
 
-  std::vector<ColumnCodec> codecs;
-  codecs.reserve(n);
-  for (size_t i = 0; i < n; ++i) codecs.push_back(MakeColumnCodec(map, schema, i));
+  if (codecs.size() != n) return core::InvalidArgument(name() + ": column codecs made for another table map");
   ImageDecoder images(map, codecs, schema);
   size_t before_count = PopCount(before_bits, n), after_count = PopCount(after_bits, n);
 

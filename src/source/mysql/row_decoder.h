@@ -23,6 +23,7 @@
 #include "change/change.h"
 #include "change/table_schema.h"
 #include "core/status.h"
+#include "source/mysql/column_value.h"
 #include "source/mysql/table_map.h"
 
 namespace weft::source::mysql {
@@ -44,6 +45,12 @@ struct DecodedRow {
 // rows decoded before the bad one and the Status names the table, row and column.
 core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const TableMap& map,
                              const change::TableSchema& schema, std::vector<DecodedRow>* rows);
+// The same with the column codecs made once per table map (MakeColumnCodecs(map, schema)) instead
+// of once per event. They point into `map`, which must not change while they are used.
+core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const TableMap& map,
+                             const change::TableSchema& schema, const std::vector<ColumnCodec>& codecs,
+                             std::vector<DecodedRow>* rows);
+std::vector<ColumnCodec> MakeColumnCodecs(const TableMap& map, const change::TableSchema& schema);
 
 // The table id of a rows event, without decoding rows (so the caller can look up the map).
 core::Result<uint64_t> RowsEventTableId(uint8_t event_type, std::string_view body);

@@ -271,7 +271,8 @@ core::Status TransactionAssembler::OnTableMap(const Event& event) {
     WEFT_ASSIGN_OR_RETURN(auto json, json_columns_(cached.map.table));
     cached.schema = SchemaFromTableMap(cached.map, json);
   }
-  maps_[id] = std::move(cached);
+  CachedMap& stored = maps_[id] = std::move(cached);  // a node of the map: it does not move again
+  if (stored.schema) stored.codecs = MakeColumnCodecs(stored.map, *stored.schema);
   return core::Status::Ok();
 }
 
@@ -287,7 +288,7 @@ core::Status TransactionAssembler::OnRows(const Event& event, RowsKind kind) {
   if (!cached.schema) return core::Status::Ok();  // a table weft does not capture
   if (!in_tx_) BeginTransaction(event, false, Gtid{}, "", false);
   rows_scratch_.clear();
-  core::Status st = DecodeRowsEvent(event.header.type, event.body, cached.map, *cached.schema, &rows_scratch_);
+  core::Status st = DecodeRowsEvent(event.header.type, event.body, cached.map, *cached.schema, cached.codecs, &rows_scratch_);
   if (!st.ok()) {
     return st.WithContext("source " + source_name_ + " at " + file_ + ":" + std::to_string(EventStart(event)));
   }

@@ -71,6 +71,7 @@ class TransactionAssembler {
     std::string body;  // the TABLE_MAP body it was decoded from: identical bodies reuse the decode
     TableMap map;
     change::TableSchemaPtr schema;  // null when the table is not captured
+    std::vector<ColumnCodec> codecs;  // made once per map, not per rows event (they point into map)
   };
 
   void BeginTransaction(const Event& event, bool has_gtid, const Gtid& gtid, const std::string& gtid_text,
