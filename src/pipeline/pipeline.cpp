@@ -482,6 +482,7 @@ core::Status Pipeline::ApplyPending() {
       if (!s.ok()) return fail(s);
     }
   }
+  const Clock::time_point commit_started = Clock::now();
   if (core::Status s = db_->Commit(); !s.ok()) return fail(s);
   feed_->Publish();
   if (core::LogEnabled(core::LogLevel::kDebug)) {
@@ -489,7 +490,8 @@ core::Status Pipeline::ApplyPending() {
     log_.Debug("applied " + std::to_string(figures_.rows_in - rows_before) + " changes of " +
                std::to_string(batches.size()) + " batches, " + std::to_string(appended_total) +
                " document writes, in " + std::to_string(static_cast<int>(SecondsSince(apply_started) * 1000)) +
-               " ms; outbox depth " + std::to_string(figures_.outbox_depth + appended_total));
+               " ms (commit " + std::to_string(static_cast<int>(SecondsSince(commit_started) * 1000)) +
+               " ms); outbox depth " + std::to_string(figures_.outbox_depth + appended_total));
   }
   figures_.outbox_depth += appended_total;
   for (const auto& [view, n] : appended) registry_.OutboxAppended(view, n);
