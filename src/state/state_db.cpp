@@ -235,33 +235,7 @@ core::Status StateDb::RemoveOutbox(const std::vector<int64_t>& seqs) {
     WEFT_RETURN_IF_ERROR(stmt->Run());
     i = j + 1;
   }
-  WEFT_RETURN_IF_ERROR(GiveBackFreePages());
   return txn.Commit();
-}
-
-core::Status StateDb::GiveBackFreePages() {
-  // A drained snapshot leaves as many free pages as its documents took (at scale 1 of the Olist
-  // benchmark 200 MB of a 425 MB file). They would be reused, but the file would keep its largest
-  // outbox's size for good. Past a quarter of the file, up to 16 MiB go back per call: the outbox's
-  // pages were the last appended, so little else moves, and the work is bounded per
-  // acknowledgement. A no-op for files created before auto_vacuum=INCREMENTAL.
-  int64_t free_pages = 0, pages = 0;
-  {
-    WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kFreelistCount));
-    ResetOnExit reset(stmt);
-    WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (row) free_pages = stmt->Int(0);
-  }
-  if (free_pages < 4096) return core::Status::Ok();
-  {
-    WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kPageCount));
-    ResetOnExit reset(stmt);
-    WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (row) pages = stmt->Int(0);
-  }
-  if (free_pages * 4 < pages) return core::Status::Ok();
-  WEFT_ASSIGN_OR_RETURN(Statement * vacuum, Cached(sql::kIncrementalVacuum));
-  return vacuum->Run();
 }
 
 core::Result<int64_t> StateDb::OutboxDepth() {

@@ -114,8 +114,6 @@ class StateDb {
  private:
   StateDb(SqliteDb db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
   core::Status Exec(std::string_view sql);
-  // Inside RemoveOutbox's transaction: returns free pages to the file system when they are many.
-  core::Status GiveBackFreePages();
 
   // db_ is declared first so it is destroyed last, after the statements it prepared.
   SqliteDb db_;

@@ -17,9 +17,6 @@ namespace weft::state::sql {
 inline constexpr int kSchemaVersion = 1;
 
 inline constexpr char kPragmas[] =
-    // Only takes effect in a new file (before its first table): pages freed by a drained outbox (a
-    // snapshot's documents, half the file) can be given back (StateDb::RemoveOutbox).
-    "PRAGMA auto_vacuum=INCREMENTAL;"
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"
     "PRAGMA busy_timeout=5000;"
@@ -100,9 +97,6 @@ inline constexpr char kReadOutbox[] =
 inline constexpr char kScanOutbox[] =
     "SELECT seq, sink, view, collection, id, id_key, doc FROM outbox WHERE sink=?1 AND seq>?2 ORDER BY seq";
 inline constexpr char kRemoveOutbox[] = "DELETE FROM outbox WHERE seq BETWEEN ?1 AND ?2";
-inline constexpr char kFreelistCount[] = "PRAGMA freelist_count";
-inline constexpr char kPageCount[] = "PRAGMA page_count";
-inline constexpr char kIncrementalVacuum[] = "PRAGMA incremental_vacuum(4096)";
 inline constexpr char kOutboxDepth[] = "SELECT count(*) FROM outbox";
 inline constexpr char kOutboxDepthByView[] = "SELECT view, count(*) FROM outbox GROUP BY view";
 

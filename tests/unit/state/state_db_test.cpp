@@ -1,7 +1,6 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -119,50 +118,6 @@ TEST_CASE("RemoveOutbox removes exactly the listed seqs, in runs or not, in any 
   CHECK((*left)[2].seq == entries[10].seq);
   CHECK((*left)[3].seq == entries[11].seq);
   CHECK(*(*db)->OutboxDepth() == 4);
-}
-
-namespace {
-
-int64_t PragmaInt(state::StateDb& db, const char* pragma) {
-  auto stmt = state::Statement::Prepare(db.handle(), pragma);
-  REQUIRE(stmt.ok());
-  auto row = stmt->Step();
-  REQUIRE(row.ok());
-  REQUIRE(*row);
-  return stmt->Int(0);
-}
-
-}  // namespace
-
-TEST_CASE("a drained outbox gives its pages back to the file, and what is left reads back intact") {
-  TempDir dir;
-  auto db = state::StateDb::Open(dir.File("state.db"));
-  REQUIRE(db.ok());
-  CHECK(PragmaInt(**db, "PRAGMA auto_vacuum") == 2);  // incremental, in a new file
-  std::vector<state::OutboxEntry> entries;
-  const std::string filler(2000, 'x');
-  for (int i = 0; i < 16000; ++i) {
-    entries.push_back(Entry("docs", "v1", Value::Int(i),
-                            Value::MakeObject({{"_id", Value::Int(i)}, {"filler", Value::String(filler)}})));
-  }
-  REQUIRE((*db)->AppendOutbox(&entries).ok());
-  const int64_t full = PragmaInt(**db, "PRAGMA page_count");
-  CHECK(full > 8000);
-  std::vector<int64_t> seqs;
-  for (size_t i = 0; i + 1 < entries.size(); ++i) seqs.push_back(entries[i].seq);
-  // Acknowledged in batches, as the writer does: each call gives back a bounded number of pages.
-  for (size_t begin = 0; begin < seqs.size(); begin += 1000) {
-    std::vector<int64_t> part(seqs.begin() + begin, seqs.begin() + std::min(seqs.size(), begin + 1000));
-    REQUIRE((*db)->RemoveOutbox(part).ok());
-  }
-  const int64_t after = PragmaInt(**db, "PRAGMA page_count");
-  CHECK(after < full / 2);
-  CHECK(PragmaInt(**db, "PRAGMA freelist_count") < 4096);
-  auto left = (*db)->ReadOutbox("docs", 0, 10);
-  REQUIRE(left.ok());
-  REQUIRE(left->size() == 1);
-  CHECK((*left)[0].seq == entries.back().seq);
-  CHECK(*(*left)[0].write.doc == *entries.back().write.doc);
 }
 
 TEST_CASE("offsets, meta, dead letters and doc hashes persist across reopen") {
