@@ -72,6 +72,18 @@ void OnStopSignal(int signum) {
   if (pipeline::Pipeline* target = g_stop_target.load()) target->RequestStopFromSignal(signum);
 }
 
+// SIGINT/SIGTERM are blocked from the start of `weft run` until the handler is in place: one that
+// comes while weft loads its config and sets up (a service manager or a test stopping it at once)
+// then waits, and is handled the graceful way as soon as the handler is there, instead of ending
+// weft by the default action.
+void SetStopSignalsBlocked(bool blocked) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(blocked ? SIG_BLOCK : SIG_UNBLOCK, &signals, nullptr);
+}
+
 void SetStopSignalHandler(void (*handler)(int)) {
   struct sigaction action {};
   action.sa_handler = handler;
@@ -100,6 +112,7 @@ int RunCommand(int argc, char** argv) {
                  kRunHelp);
     return 2;
   }
+  SetStopSignalsBlocked(true);
   auto config = config::LoadConfig(args.Get("config"));
   if (!config.ok()) {
     std::fprintf(stderr, "%s\n", config.status().message().c_str());
@@ -153,6 +166,7 @@ int RunCommand(int argc, char** argv) {
 
   g_stop_target = pipeline.get();
   SetStopSignalHandler(&OnStopSignal);
+  SetStopSignalsBlocked(false);  // a signal that came during the setup is handled here
 
   // Once the run is over a late signal is ignored: the pipeline is about to go away.
   auto close_signals = [&] {

@@ -278,11 +278,15 @@ TEST_CASE("SIGTERM stops gracefully within 10 s, mid-snapshot and while streamin
     // Every bulk order embeds a product: this rewrites 30,000 documents. SIGTERM once they are in
     // the outbox (committed with the offset past the UPDATE), before the sink has them all.
     server.Execute("UPDATE shop.ecom_products SET product_weight_g = product_weight_g + 1 WHERE product_id LIKE 'BP%'");
+    // The rewritten documents enter the outbox in one commit with the offset, once all are built:
+    // about 1 s here, several under the sanitizers (tests/run.sh), so the wait allows a minute.
     long long depth = 0;
-    for (int i = 0; i < 500 && depth < 1000; ++i, SleepMs(10)) {
+    auto update_time = Clock::now();
+    for (int i = 0; i < 6000 && depth < 1000; ++i, SleepMs(10)) {
       depth = outbox_depth();
     }
     REQUIRE_MESSAGE(depth >= 1000, weft.Stderr());
+    MESSAGE("the UPDATE's documents were in the outbox after " << SecondsSince(update_time) << " s");
     double seconds = stop(weft);
     MESSAGE("SIGTERM with " << depth << " writes in the outbox, under the workload: exit 0 after " << seconds << " s");
     // Flushed: nothing left in the outbox, and every rewritten document in the sink.
