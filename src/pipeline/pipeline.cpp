@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <unordered_map>
 
+#include "state/snapshot_ids.h"
 #include "status/figures.h"
 
 namespace weft::pipeline {
@@ -211,13 +212,18 @@ core::Status Pipeline::StartSource(SourceRun& source_run) {
       // committed) is restarted cleanly rather than resumed.
       core::Status forget = db_->Begin();
       if (forget.ok()) forget = engine_->Forget(name);
+      for (const auto& view : config_.views) {
+        if (!forget.ok() || view.source != name || engine_->Stopped(view.name)) continue;
+        forget = state::ClearSnapshotIds(*db_, view.name);  // left by a snapshot never reconciled
+        tracking_ids_.insert(view.name);
+      }
       if (forget.ok()) forget = db_->Commit();
-      if (!forget.ok()) return forget;
+      if (!forget.ok()) {
+        db_->Rollback();
+        return forget;
+      }
       run->snapshotting = true;
       run->snapshot_started = Clock::now();
-      for (const auto& view : config_.views) {
-        if (view.source == name && !engine_->Stopped(view.name)) produced_ids_[view.name].clear();
-      }
       run->log.Info("starting a consistent snapshot of tables " + [&] {
         std::string list;
         for (const auto& t : options.tables) list += (list.empty() ? "" : ", ") + t;
@@ -362,10 +368,9 @@ core::Status Pipeline::ApplyPending() {
     std::vector<state::OutboxEntry> entries;
     entries.reserve(writes.size());
     for (auto& w : writes) {
-      if (w.write.doc) {
+      if (w.write.doc && tracking_ids_.count(w.view)) {
         // Kept in the form the sink's Scan reports ids in, which the reconciliation compares with.
-        auto it = produced_ids_.find(w.view);
-        if (it != produced_ids_.end()) it->second.insert(sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id));
+        WEFT_RETURN_IF_ERROR(state::AddSnapshotId(*db_, w.view, sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id)));
       }
       state::OutboxEntry e;
       e.sink = std::move(w.sink);
@@ -524,21 +529,42 @@ void Pipeline::ReconcileView(const std::string& view_name) {
   auto scan_status = std::make_shared<core::Status>();
   std::string sink_name = view.sink, collection = view.collection, source_name = view.source;
   uint64_t generation = sources_.at(view.source)->generation;
+  tracking_ids_.insert(view_name);
   sink_run.writer->Post(
-      [extras, scan_status, collection, produced = produced_ids_[view_name]](sink::DocumentSink& sink,
+      [extras, scan_status, collection, view_name, state_path = db_->path()](sink::DocumentSink& sink,
                                                                              const core::Status& open) {
         if (!open.ok()) {
           *scan_status = open;
           return;
         }
+        // The produced ids are looked up one by one as the sink is listed: nothing grows with the
+        // number of documents but the list of those to delete. An in-memory state cannot be opened
+        // twice: then every id is a candidate, and the loop thread keeps only those not produced.
+        std::unique_ptr<state::SnapshotIdReader> reader;
+        if (!state_path.empty() && state_path != ":memory:") {
+          auto opened = state::SnapshotIdReader::Open(state_path);
+          if (!opened.ok()) {
+            *scan_status = opened.status();
+            return;
+          }
+          reader = std::move(*opened);
+        }
+        core::Status lookup;
         *scan_status = sink.Scan(collection, [&](const change::Value& id, const std::string& id_key, const std::string&) {
-          if (produced.count(id_key)) return;
+          if (!lookup.ok()) return;
+          auto produced = reader ? reader->Has(view_name, id_key) : core::Result<bool>(false);
+          if (!produced.ok()) {
+            lookup = produced.status();
+            return;
+          }
+          if (*produced) return;
           sink::DocumentWrite w;
           w.collection = collection;
           w.id = id;
           w.id_key = id_key;
           extras->push_back(std::move(w));
         });
+        if (scan_status->ok()) *scan_status = lookup;
       },
       [this, extras, scan_status, view_name, sink_name, source_name, generation]() {
         if (phase_ == Phase::kDone) return;
@@ -551,19 +577,24 @@ void Pipeline::ReconcileView(const std::string& view_name) {
           reconcile_retry_[view_name] = Clock::now() + std::chrono::seconds(5);
           return;
         }
-        auto produced = produced_ids_.extract(view_name);
         std::vector<state::OutboxEntry> deletes;
+        core::Status s = core::Status::Ok();
         for (auto& w : *extras) {
-          if (!produced.empty() && produced.mapped().count(w.id_key)) continue;  // upserted while scanning
+          auto produced = state::HasSnapshotId(*db_, view_name, w.id_key);
+          if (!produced.ok()) return Finish(produced.status());
+          if (*produced) continue;  // upserted while scanning
           state::OutboxEntry e;
           e.sink = sink_name;
           e.view = view_name;
           e.write = std::move(w);
           deletes.push_back(std::move(e));
         }
-        // The deletes and the end of the snapshot's unreconciled mark commit together.
-        core::Status s = db_->Begin();
+        // The deletes, the end of the snapshot's unreconciled mark and of its recorded ids commit
+        // together; no id is recorded after this (all on the loop thread).
+        tracking_ids_.erase(view_name);
+        s = db_->Begin();
         if (s.ok() && !deletes.empty()) s = db_->AppendOutbox(&deletes);
+        if (s.ok()) s = state::ClearSnapshotIds(*db_, view_name);
         if (s.ok()) s = db_->SetMeta(UnreconciledKey(view_name), "0");
         if (s.ok()) {
           s = db_->Commit();
@@ -775,7 +806,7 @@ void Pipeline::MaybeAdvance() {
       }
       return;
     case Phase::kOneshotDraining:
-      if (figures_.outbox_depth == 0 && writers_idle && produced_ids_.empty() && pending_.empty()) {
+      if (figures_.outbox_depth == 0 && writers_idle && tracking_ids_.empty() && pending_.empty()) {
         double secs = SecondsSince(started_);
         char line[320];
         std::snprintf(line, sizeof line,

@@ -143,10 +143,10 @@ class Pipeline {
   std::unique_ptr<status::ProgressDisplay> progress_;
   std::chrono::steady_clock::time_point last_persist_;
   bool persist_failed_ = false;  // logged once
-  // Per view, while a snapshot of its source is being reconciled with the sink: every id upserted
-  // since the snapshot started, as DocumentSink::ScanIdKey spells it. Documents in the sink outside
-  // this set are deleted.
-  std::map<std::string, std::set<std::string>> produced_ids_;
+  // Views whose snapshot is being reconciled with the sink: every id upserted since the snapshot
+  // started is recorded in the state DB (state/snapshot_ids.h), not in memory, as
+  // DocumentSink::ScanIdKey spells it. Documents in the sink outside that set are deleted.
+  std::set<std::string> tracking_ids_;
   std::map<std::string, std::chrono::steady_clock::time_point> reconcile_retry_;  // view -> when
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point stop_deadline_;

@@ -66,6 +66,10 @@ CREATE TABLE IF NOT EXISTS doc_hashes(
   h1 INTEGER NOT NULL,
   h2 INTEGER NOT NULL,
   PRIMARY KEY(view, id_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS snapshot_ids(
+  view TEXT NOT NULL,
+  id_key BLOB NOT NULL,
+  PRIMARY KEY(view, id_key)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS replicas(
   source TEXT NOT NULL,
   tbl TEXT NOT NULL,
@@ -111,6 +115,11 @@ inline constexpr char kSetDocHash[] =
 inline constexpr char kClearDocHash[] = "DELETE FROM doc_hashes WHERE view=?1 AND id_key=?2";
 inline constexpr char kClearDocHashes[] = "DELETE FROM doc_hashes WHERE view=?1";
 inline constexpr char kHasDocHashes[] = "SELECT 1 FROM doc_hashes WHERE view=?1 LIMIT 1";
+
+// Ids (DocumentSink::ScanIdKey) a view's snapshot produced, until its reconciliation (state/snapshot_ids.h).
+inline constexpr char kAddSnapshotId[] = "INSERT OR IGNORE INTO snapshot_ids(view, id_key) VALUES(?1, ?2)";
+inline constexpr char kHasSnapshotId[] = "SELECT 1 FROM snapshot_ids WHERE view=?1 AND id_key=?2";
+inline constexpr char kClearSnapshotIds[] = "DELETE FROM snapshot_ids WHERE view=?1";
 
 inline constexpr char kGetReplica[] = "SELECT name, layout, pk_columns FROM replicas WHERE source=?1 AND tbl=?2";
 inline constexpr char kPutReplica[] =
