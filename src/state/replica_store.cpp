@@ -216,6 +216,7 @@ core::Status ReplicaStore::BeginBulkLoad() {
     WEFT_ASSIGN_OR_RETURN(Statement * drop, db_->Cached(sql::DropReplicaIndex(name_, i)));
     WEFT_RETURN_IF_ERROR(drop->Run());
   }
+  WEFT_RETURN_IF_ERROR(db_->SetBulkWrites(true));
   bulk_loading_ = true;
   return core::Status::Ok();
 }
@@ -226,6 +227,7 @@ core::Status ReplicaStore::EnsureIndexes() {
     WEFT_ASSIGN_OR_RETURN(Statement * index, db_->Cached(sql::CreateReplicaIndex(name_, i, layout_.indexes[i])));
     WEFT_RETURN_IF_ERROR(index->Run());
   }
+  WEFT_RETURN_IF_ERROR(db_->SetBulkWrites(false));
   bulk_loading_ = false;
   return core::Status::Ok();
 }

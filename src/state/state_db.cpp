@@ -74,6 +74,10 @@ core::Status StateDb::Exec(std::string_view sql) {
   return stmt->Run();
 }
 
+core::Status StateDb::SetBulkWrites(bool bulk) {
+  return Exec(bulk ? "PRAGMA wal_autocheckpoint=8192" : "PRAGMA wal_autocheckpoint=1000");
+}
+
 core::Status StateDb::Begin() { return Exec(sql::kBegin); }
 core::Status StateDb::Commit() { return Exec(sql::kCommit); }
 
