@@ -155,36 +155,24 @@ core::Status StateDb::AppendOutbox(std::vector<OutboxEntry>* entries) {
 }
 
 core::Result<std::vector<OutboxEntry>> StateDb::ReadOutbox(const std::string& sink, int64_t after_seq, size_t limit) {
-  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kReadOutbox));
-  ResetOnExit reset(stmt);
-  stmt->BindText(1, sink);
-  stmt->BindInt(2, after_seq);
-  stmt->BindInt(3, static_cast<int64_t>(limit));
   std::vector<OutboxEntry> out;
-  while (true) {
-    WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
-    if (!row) break;
-    OutboxEntry entry;
-    entry.seq = stmt->Int(0);
-    entry.sink = stmt->Text(1);
-    entry.view = stmt->Text(2);
-    entry.write.collection = stmt->Text(3);
-    if (!change::DecodeValue(stmt->Blob(4), &entry.write.id)) {
-      return core::Corruption("outbox entry " + std::to_string(entry.seq) + " of state file " + path_ +
-                              " has an undecodable _id");
-    }
-    entry.write.id_key = stmt->Text(5);
-    if (!stmt->IsNull(6)) {
+  if (limit == 0) return out;
+  core::Status decoded = core::Status::Ok();
+  WEFT_RETURN_IF_ERROR(ScanOutbox(sink, after_seq, [&](OutboxEntry&& entry) {
+    if (!entry.encoded_doc.empty()) {
       change::Value doc;
-      if (!change::DecodeValue(stmt->Blob(6), &doc)) {
-        return core::Corruption("outbox entry " + std::to_string(entry.seq) + " of state file " + path_ +
-                                " has an undecodable document");
+      if (!change::DecodeValue(entry.encoded_doc, &doc)) {
+        decoded = core::Corruption("outbox entry " + std::to_string(entry.seq) + " of state file " + path_ +
+                                   " has an undecodable document");
+        return false;
       }
       entry.write.doc = std::move(doc);
+      entry.encoded_doc = std::string();
     }
-    entry.write.seq = entry.seq;
     out.push_back(std::move(entry));
-  }
+    return out.size() < limit;
+  }));
+  WEFT_RETURN_IF_ERROR(decoded);
   return out;
 }
 

@@ -78,7 +78,7 @@ class StateDb {
   // Outbox. Append assigns seq (monotonic) into each entry (entry.seq and entry.write.seq). The
   // outbox calls open their own transaction when called outside Begin/Commit.
   core::Status AppendOutbox(std::vector<OutboxEntry>* entries);
-  // Up to `limit` oldest entries for `sink` with seq > after_seq.
+  // Up to `limit` oldest entries for `sink` with seq > after_seq, documents decoded (ScanOutbox's).
   core::Result<std::vector<OutboxEntry>> ReadOutbox(const std::string& sink, int64_t after_seq, size_t limit);
   // The entries for `sink` with seq > after_seq, oldest first, handed to `each` until it returns
   // false. The document is left encoded: write.doc stays empty and encoded_doc holds the stored bytes

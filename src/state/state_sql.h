@@ -93,9 +93,6 @@ inline constexpr char kDeleteOffset[] = "DELETE FROM offsets WHERE source=?1";
 
 inline constexpr char kAppendOutbox[] =
     "INSERT INTO outbox(sink, view, collection, id, id_key, doc) VALUES(?1, ?2, ?3, ?4, ?5, ?6)";
-inline constexpr char kReadOutbox[] =
-    "SELECT seq, sink, view, collection, id, id_key, doc FROM outbox WHERE sink=?1 AND seq>?2 "
-    "ORDER BY seq LIMIT ?3";
 inline constexpr char kScanOutbox[] =
     "SELECT seq, sink, view, collection, id, id_key, doc FROM outbox WHERE sink=?1 AND seq>?2 ORDER BY seq";
 inline constexpr char kRemoveOutbox[] = "DELETE FROM outbox WHERE seq BETWEEN ?1 AND ?2";
