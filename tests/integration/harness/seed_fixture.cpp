@@ -39,24 +39,12 @@ std::vector<std::string> SeedScenarioStepNames() {
   return names;
 }
 
-std::string WriteSeedConfig(const std::string& dir, const MariaDBServer& server, const std::string& extra) {
-  SeedConfigOptions options;
-  options.extra = extra;
-  return WriteSeedConfig(dir, server, options);
-}
-
-std::string WriteSeedConfig(const std::string& dir, const MariaDBServer& server, const SeedConfigOptions& options) {
-  std::ostringstream toml;
-  toml << "[state]\npath = \"" << dir << "/state.db\"\n" << options.state_extra << "\n\n"
-       << "[sources.shop]\nkind = \"mysql\"\nhost = \"127.0.0.1\"\nport = " << server.port()
-       << "\nuser = \"root\"\npassword = \"\"\ndatabase = \"shop\"\nserver_id = 5401\n\n"
-       << "[sinks.local]\nkind = \"sqlite\"\npath = \"" << dir << "/docs.db\"\n\n"
-       << "[status]\nlisten = \"off\"\n\n"
-       << R"([[views]]
+std::string SeedOrderView(const std::string& sink) {
+  return R"([[views]]
 name = "order_single_view"
 source = "shop"
 root = "ecom_orders"
-sink = ")" << options.view_sink << R"("
+sink = ")" + sink + R"("
 collection = "orderSingleView"
 
   [[views.lookups]]
@@ -88,7 +76,23 @@ collection = "orderSingleView"
   path = "order_items.seller"
   type = "object"
   relation = [["order_items.seller_id", "seller_id"]]
-)" << "\n" << options.extra;
+)";
+}
+
+std::string WriteSeedConfig(const std::string& dir, const MariaDBServer& server, const std::string& extra) {
+  SeedConfigOptions options;
+  options.extra = extra;
+  return WriteSeedConfig(dir, server, options);
+}
+
+std::string WriteSeedConfig(const std::string& dir, const MariaDBServer& server, const SeedConfigOptions& options) {
+  std::ostringstream toml;
+  toml << "[state]\npath = \"" << dir << "/state.db\"\n" << options.state_extra << "\n\n"
+       << "[sources.shop]\nkind = \"mysql\"\nhost = \"127.0.0.1\"\nport = " << server.port()
+       << "\nuser = \"root\"\npassword = \"\"\ndatabase = \"shop\"\nserver_id = 5401\n\n"
+       << "[sinks.local]\nkind = \"sqlite\"\npath = \"" << dir << "/docs.db\"\n\n"
+       << "[status]\nlisten = \"off\"\n\n"
+       << SeedOrderView(options.view_sink) << "\n" << options.extra;
   std::string path = dir + "/weft.toml";
   WriteFile(path, toml.str());
   return path;

@@ -18,6 +18,9 @@ void CreateSeedSchema(MariaDBServer& server, const std::string& db = "shop");
 std::string SeedScenarioStep(const std::string& name);
 std::vector<std::string> SeedScenarioStepNames();
 
+// The seeds' full order view (all six tables) as a [[views]] table writing to `sink`.
+std::string SeedOrderView(const std::string& sink = "local");
+
 // Writes `dir`/weft.toml: source "shop" on the server (user root), the seeds' full view
 // order_single_view into a SQLite sink at `dir`/docs.db, state at `dir`/state.db. `extra` is
 // appended verbatim. Returns the config path.

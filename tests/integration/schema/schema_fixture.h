@@ -16,43 +16,7 @@
 namespace weft::test {
 
 // The seeds' full order view (every one of the six tables).
-inline const std::string kOrderView = R"([[views]]
-name = "order_single_view"
-source = "shop"
-root = "ecom_orders"
-sink = "local"
-collection = "orderSingleView"
-
-  [[views.lookups]]
-  table = "ecom_customers"
-  path = "customer_info"
-  type = "object"
-  relation = [["customer_id", "customer_id"]]
-
-  [[views.lookups]]
-  table = "ecom_order_payments"
-  path = "order_payments"
-  type = "array"
-  relation = [["order_id", "order_id"]]
-
-  [[views.lookups]]
-  table = "ecom_order_items"
-  path = "order_items"
-  type = "array"
-  relation = [["order_id", "order_id"]]
-
-  [[views.lookups]]
-  table = "ecom_products"
-  path = "order_items.product"
-  type = "object"
-  relation = [["order_items.product_id", "product_id"]]
-
-  [[views.lookups]]
-  table = "ecom_sellers"
-  path = "order_items.seller"
-  type = "object"
-  relation = [["order_items.seller_id", "seller_id"]]
-)";
+inline const std::string kOrderView = SeedOrderView("local");
 
 // A customer with its orders: reads neither items, products, sellers nor payments.
 inline const std::string kCustomerView = R"([[views]]
