@@ -9,8 +9,9 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "pipeline/view_validation.h"
-#include "source/mysql/connection.h"
-#include "source/mysql/server_check.h"
+#include "source/mysql/sql/catalog.h"
+#include "source/mysql/sql/connection.h"
+#include "source/mysql/sql/server_check.h"
 
 namespace weft::cli {
 namespace {
@@ -47,7 +48,7 @@ bool ReportViews(source::mysql::Connection& conn, const config::Config& config, 
     if (view.source == source.name) names += (names.empty() ? "" : ", ") + view.name;
   }
   if (names.empty()) return true;
-  auto catalog = pipeline::LoadCatalog(conn, source.database);
+  auto catalog = source::mysql::LoadCatalog(conn, source.database);
   if (!catalog.ok()) {
     std::printf("views of source %s (%s): the check failed\n  - %s\n", source.name.c_str(), names.c_str(),
                 catalog.status().message().c_str());

@@ -98,6 +98,15 @@ std::string ListenAddress(const config::StatusConfig& status) {
          std::to_string(status.port);
 }
 
+// The real sources and sinks, every kind weft links (cli/source_factory.cpp, cli/sink_factory.cpp).
+pipeline::PipelineFactories DefaultFactories() {
+  pipeline::PipelineFactories f;
+  f.make_source = source::MakeSource;
+  f.load_catalog = [](const config::SourceConfig& c) { return source::LoadCatalog(c); };
+  f.make_sink = sink::MakeSink;
+  return f;
+}
+
 }  // namespace
 
 int RunCommand(int argc, char** argv) {
@@ -142,7 +151,7 @@ int RunCommand(int argc, char** argv) {
   const std::string state_path = AbsolutePath(config->state.path);
   log.Info(std::string("weft ") + core::kVersion + (options.oneshot ? " run --oneshot" : " run") +
            " starting (config " + config_path + ", state " + state_path + ", pid " + std::to_string(getpid()) + ")");
-  auto pipeline = std::make_unique<pipeline::Pipeline>(std::move(config).value(), options, &loop);
+  auto pipeline = std::make_unique<pipeline::Pipeline>(std::move(config).value(), options, DefaultFactories(), &loop);
   pipeline->registry().SetProcess(core::kVersion, static_cast<int64_t>(getpid()), config_path, state_path);
 
   // The status endpoint shares the loop: its handler reads the pipeline's figures on this thread.

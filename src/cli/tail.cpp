@@ -13,7 +13,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "loop/uv_handles.h"
-#include "source/mysql/mysql_source.h"
+#include "source/source.h"
 
 namespace weft::cli {
 namespace {
@@ -81,12 +81,12 @@ int TailCommand(int argc, char** argv) {
   }
   core::RegisterSecret(source_config->password);
 
-  source::mysql::StartFrom from;
+  source::StartFrom from;
   const std::string where = args.Get("from");
-  if (where == "snapshot") from.mode = source::mysql::StartFrom::Mode::kSnapshot;
-  else if (where == "now") from.mode = source::mysql::StartFrom::Mode::kNow;
+  if (where == "snapshot") from.mode = source::StartFrom::Mode::kSnapshot;
+  else if (where == "now") from.mode = source::StartFrom::Mode::kNow;
   else {
-    from.mode = source::mysql::StartFrom::Mode::kOffset;
+    from.mode = source::StartFrom::Mode::kOffset;
     from.offset = where;
   }
 
@@ -96,10 +96,16 @@ int TailCommand(int argc, char** argv) {
   int exit_code = 0;
   bool stopping = false;
   loop::SignalHandle signals;
-  auto source = std::make_unique<source::mysql::MysqlSource>(*source_config, source::mysql::SourceOptions{}, &loop);
+  auto made = source::MakeSource(*source_config, source::SourceOptions{}, &loop);
+  if (!made.ok()) {
+    std::fprintf(stderr, "weft tail: %s\n", made.status().message().c_str());
+    uv_loop_close(&loop);
+    return 2;
+  }
+  std::unique_ptr<source::Source> source = std::move(made).value();
   std::string out;
-  auto on_batch = [&](source::mysql::SourceBatch&& batch) {
-    if (batch.kind == source::mysql::SourceBatch::Kind::kSnapshotDone) {
+  auto on_batch = [&](source::SourceBatch&& batch) {
+    if (batch.kind == source::SourceBatch::Kind::kSnapshotDone) {
       log.Info("snapshot done; streaming changes from offset " + batch.offset);
       return;
     }

@@ -10,8 +10,7 @@
 
 namespace weft::pipeline {
 
-using source::mysql::MysqlSource;
-using source::mysql::SourceBatch;
+using source::SourceBatch;
 using Clock = std::chrono::steady_clock;
 
 namespace {
@@ -46,7 +45,7 @@ double SecondsSince(Clock::time_point t) {
 
 struct Pipeline::SourceRun {
   std::string name;
-  std::unique_ptr<MysqlSource> source;
+  std::unique_ptr<source::Source> source;
   bool snapshotting = false;
   bool snapshot_done = false;
   bool stopped = false;
@@ -64,7 +63,7 @@ struct Pipeline::SourceRun {
   bool awaiting_logged = false;
   Clock::time_point snapshot_started;
   core::Logger log;
-  explicit SourceRun(std::string n) : name(n), log("source.mysql:" + n) {}
+  SourceRun(std::string n, const std::string& kind) : name(n), log("source." + kind + ":" + n) {}
 };
 
 struct Pipeline::SinkRun {
@@ -77,8 +76,8 @@ struct Pipeline::SinkRun {
   bool failing = false;  // logged the current outage already
 };
 
-Pipeline::Pipeline(config::Config config, PipelineOptions options, uv_loop_t* loop)
-    : config_(std::move(config)), options_(options), loop_(loop) {
+Pipeline::Pipeline(config::Config config, PipelineOptions options, PipelineFactories factories, uv_loop_t* loop)
+    : config_(std::move(config)), options_(options), factories_(std::move(factories)), loop_(loop) {
   stop_async_ = new uv_async_t;
   uv_async_init(loop_, stop_async_, [](uv_async_t* handle) {
     auto* self = static_cast<Pipeline*>(handle->data);
@@ -118,7 +117,7 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
     if (sinks_.count(view.sink)) continue;
     const config::SinkConfig* sink_config = config_.FindSink(view.sink);
     if (!sink_config) return core::NotFound("view " + view.name + ": sink '" + view.sink + "' is not defined");
-    WEFT_ASSIGN_OR_RETURN(auto sink, sink::MakeSink(*sink_config));
+    WEFT_ASSIGN_OR_RETURN(auto sink, factories_.make_sink(*sink_config));
     auto run = std::make_unique<SinkRun>();
     run->name = view.sink;
     run->config = *sink_config;
@@ -127,7 +126,9 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
     sinks_[view.sink] = std::move(run);
   }
   for (const auto& view : config_.views) {
-    if (!sources_.count(view.source)) sources_[view.source] = std::make_unique<SourceRun>(view.source);
+    const config::SourceConfig* source_config = config_.FindSource(view.source);
+    if (!source_config) return core::NotFound("view " + view.name + ": source '" + view.source + "' is not defined");
+    if (!sources_.count(view.source)) sources_[view.source] = std::make_unique<SourceRun>(view.source, source_config->kind);
   }
 
   WEFT_ASSIGN_OR_RETURN(figures_.outbox_depth, db_->OutboxDepth());
@@ -187,9 +188,9 @@ core::Status Pipeline::StartSource(SourceRun& source_run) {
   const std::string& name = run->name;
   {
     const config::SourceConfig* source_config = config_.FindSource(name);
-    source::mysql::SourceOptions options;
+    source::SourceOptions options;
     options.tables = engine_->TablesFor(name);
-    source::mysql::StartFrom from;
+    source::StartFrom from;
     auto stored = db_->GetOffset(name);
     if (!stored.ok()) return stored.status();
     // A snapshot whose reconciliation never ran (weft died between the snapshot's commit and the
@@ -207,7 +208,7 @@ core::Status Pipeline::StartSource(SourceRun& source_run) {
                     "not produce: taking the snapshot again");
     }
     if (options_.oneshot || !stored->has_value() || unreconciled) {
-      from.mode = source::mysql::StartFrom::Mode::kSnapshot;
+      from.mode = source::StartFrom::Mode::kSnapshot;
       // A snapshot starts from empty state: a snapshot interrupted part way (no offset was
       // committed) is restarted cleanly rather than resumed.
       core::Status forget = db_->Begin();
@@ -230,12 +231,12 @@ core::Status Pipeline::StartSource(SourceRun& source_run) {
         return list;
       }());
     } else {
-      from.mode = source::mysql::StartFrom::Mode::kOffset;
+      from.mode = source::StartFrom::Mode::kOffset;
       from.offset = **stored;
       run->log.Info("resuming from offset " + from.offset);
     }
-    registry_.SourceStarted(name, from.mode == source::mysql::StartFrom::Mode::kSnapshot, from.offset);
-    run->source = std::make_unique<MysqlSource>(*source_config, options, loop_);
+    registry_.SourceStarted(name, from.mode == source::StartFrom::Mode::kSnapshot, from.offset);
+    WEFT_ASSIGN_OR_RETURN(run->source, factories_.make_source(*source_config, options, loop_));
     std::string source_name = name;
     core::Status started = run->source->Start(
         from, [this, source_name](SourceBatch&& batch) { OnBatch(source_name, std::move(batch)); },
@@ -417,7 +418,8 @@ core::Status Pipeline::ApplyPending() {
       run_rows = 0;
     };
     for (const auto& change : batch.changes) {
-      if (change.type == change::ChangeType::kDdl && SchemaChangeTouchesViews(source, change)) {
+      if (change.type == change::ChangeType::kDdl && run.source &&
+          SchemaChangeTouchesViews(source, change, run.source->EffectOf(change))) {
         resnapshot[source] = change.statement;
         break;
       }

@@ -1,5 +1,5 @@
 #pragma once
-// Pipeline: `weft run` on the libuv loop. It owns the StateDb, the ViewEngine, one MysqlSource per
+// Pipeline: `weft run` on the libuv loop. It owns the StateDb, the ViewEngine, one Source (source/source.h) per
 // source that feeds a view, and one SinkWriter per sink. The data path (ARCHITECTURE.md):
 //
 //   source thread --batches--> loop: apply to state, plan, assemble, and commit the outbox entries
@@ -36,7 +36,8 @@
 #include "core/status.h"
 #include "pipeline/outbox_feed.h"
 #include "pipeline/sink_writer.h"
-#include "source/mysql/mysql_source.h"
+#include "sink/document_sink.h"
+#include "source/source.h"
 #include "state/state_db.h"
 #include "status/progress.h"
 #include "status/registry.h"
@@ -48,6 +49,14 @@ struct PipelineOptions {
   bool oneshot = false;  // snapshot, write every document, delete the rest, exit
   // Snapshot progress as live bars on stderr (a terminal) instead of a log line every 5 s.
   bool progress_bars = false;
+};
+
+// What the pipeline makes its sources and sinks with: `weft run` passes the real ones
+// (cli/source_factory.cpp, cli/sink_factory.cpp); the pipeline's unit tests pass fakes.
+struct PipelineFactories {
+  source::SourceFactory make_source;
+  source::CatalogLoader load_catalog;
+  std::function<core::Result<std::unique_ptr<sink::DocumentSink>>(const config::SinkConfig& config)> make_sink;
 };
 
 // Figures for the summary and the status endpoint.
@@ -64,7 +73,7 @@ class Pipeline {
  public:
   using FinishedHandler = std::function<void(const core::Status& status)>;
 
-  Pipeline(config::Config config, PipelineOptions options, uv_loop_t* loop);
+  Pipeline(config::Config config, PipelineOptions options, PipelineFactories factories, uv_loop_t* loop);
   ~Pipeline();
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
@@ -98,11 +107,13 @@ class Pipeline {
   core::Status StartSource(SourceRun& run);
   // Schema changes (schema_change.cpp).
   core::Status ValidateViewsAtStart();
-  bool SchemaChangeTouchesViews(const std::string& source, const change::Change& ddl);
+  // `effect`: what the source says `ddl` touches (Source::EffectOf).
+  bool SchemaChangeTouchesViews(const std::string& source, const change::Change& ddl,
+                                const source::SchemaEffect& effect);
   core::Status Resnapshot(const std::string& source, const std::string& statement);
   core::Status StartAwaitingSources();
   core::Status StopMismatchedViews(const std::string& source, const std::string& statement);
-  void OnBatch(const std::string& source, source::mysql::SourceBatch&& batch);
+  void OnBatch(const std::string& source, source::SourceBatch&& batch);
   void OnSourceStopped(const std::string& source, const core::Status& why);
   void ProcessPending();
   core::Status ApplyPending();
@@ -122,6 +133,7 @@ class Pipeline {
 
   config::Config config_;
   PipelineOptions options_;
+  PipelineFactories factories_;
   uv_loop_t* loop_;
   core::Logger log_{"pipeline"};
   std::unique_ptr<state::StateDb> db_;
@@ -129,7 +141,7 @@ class Pipeline {
   std::unique_ptr<view::ViewEngine> engine_;
   std::map<std::string, std::unique_ptr<SourceRun>> sources_;
   std::map<std::string, std::unique_ptr<SinkRun>> sinks_;
-  std::vector<std::pair<std::string, source::mysql::SourceBatch>> pending_;
+  std::vector<std::pair<std::string, source::SourceBatch>> pending_;
   uv_idle_t* idle_ = nullptr;     // active while pending_ is non-empty; freed in its close callback
   uv_timer_t* timer_ = nullptr;   // retry back-off and stop deadline ticks
   uv_async_t* stop_async_ = nullptr;  // RequestStopFromSignal -> RequestStop; freed in its close callback

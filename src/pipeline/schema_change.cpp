@@ -11,7 +11,6 @@
 // post-snapshot reconciliation removes documents of rows that went away meanwhile).
 #include <algorithm>
 
-#include "pipeline/ddl_statement.h"
 #include "pipeline/pipeline.h"
 #include "pipeline/view_validation.h"
 
@@ -39,7 +38,7 @@ core::Status Pipeline::ValidateViewsAtStart() {
     bool used = std::any_of(config_.views.begin(), config_.views.end(),
                             [&](const config::ViewConfig& v) { return v.source == source.name; });
     if (!used) continue;
-    auto found = ValidateSourceViews(source, config_.views);
+    auto found = ValidateSourceViews(source, config_.views, factories_.load_catalog);
     if (!found.ok()) {
       // The source's own start reports an unreachable server or refused user, with its fix.
       log_.Warn("cannot check the views of source " + source.name + " against its database now (" +
@@ -55,10 +54,10 @@ core::Status Pipeline::ValidateViewsAtStart() {
       JoinLines(problems, "\n  "));
 }
 
-bool Pipeline::SchemaChangeTouchesViews(const std::string& source, const change::Change& ddl) {
+bool Pipeline::SchemaChangeTouchesViews(const std::string& source, const change::Change& ddl,
+                                        const source::SchemaEffect& effect) {
   const config::SourceConfig* source_config = config_.FindSource(source);
   if (!source_config || options_.oneshot) return false;  // --oneshot reads one snapshot, no stream
-  DdlEffect effect = ParseDdl(ddl.statement, ddl.source.db, source_config->database);
   std::vector<std::string> read = engine_->TablesFor(source);
   std::vector<std::string> touched;
   for (const auto& t : effect.tables) {
@@ -80,7 +79,7 @@ core::Status Pipeline::StopMismatchedViews(const std::string& source, const std:
     if (view.source == source && !engine_->Stopped(view.name)) running.push_back(view);
   }
   if (running.empty()) return core::Status::Ok();
-  auto found = ValidateSourceViews(*config_.FindSource(source), running);
+  auto found = ValidateSourceViews(*config_.FindSource(source), running, factories_.load_catalog);
   if (!found.ok()) return found.status().WithContext("checking the views of source " + source + " after a schema change");
   // One rule with `weft check`, `weft verify` and the next start: a view stops when the source no
   // longer has a table or column its config names. (An `exclude` column renamed would otherwise

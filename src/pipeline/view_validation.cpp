@@ -130,25 +130,10 @@ std::vector<ViewProblem> ValidateViews(const std::vector<config::ViewConfig>& vi
   return problems;
 }
 
-core::Result<SourceCatalog> LoadCatalog(source::mysql::Connection& conn, const std::string& database) {
-  SourceCatalog catalog;
-  catalog.database = database;
-  // Base tables only: an SQL view has no rows in the binlog, so it cannot feed a view.
-  WEFT_ASSIGN_OR_RETURN(auto rows, conn.Query("SELECT c.TABLE_NAME, c.COLUMN_NAME FROM information_schema.COLUMNS c "
-                                              "JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = c.TABLE_SCHEMA AND "
-                                              "t.TABLE_NAME = c.TABLE_NAME WHERE t.TABLE_TYPE = 'BASE TABLE' AND "
-                                              "c.TABLE_SCHEMA = " + conn.Quote(database) +
-                                              " ORDER BY c.TABLE_NAME, c.ORDINAL_POSITION"));
-  for (const auto& row : rows) {
-    if (row.size() >= 2 && row[0] && row[1]) catalog.tables[*row[0]].push_back(*row[1]);
-  }
-  return catalog;
-}
-
 core::Result<std::vector<ViewProblem>> ValidateSourceViews(const config::SourceConfig& config,
-                                                           const std::vector<config::ViewConfig>& views) {
-  WEFT_ASSIGN_OR_RETURN(auto conn, source::mysql::Connection::Open(config));
-  WEFT_ASSIGN_OR_RETURN(auto catalog, LoadCatalog(conn, config.database));
+                                                           const std::vector<config::ViewConfig>& views,
+                                                           const source::CatalogLoader& load_catalog) {
+  WEFT_ASSIGN_OR_RETURN(auto catalog, load_catalog(config));
   return ValidateViews(views, config.name, catalog);
 }
 

@@ -8,7 +8,7 @@
 // or column, a "did you mean" for a near miss, what does exist (the database's tables or the
 // table's columns), and the fix. All problems are reported, not only the first.
 //
-// ValidateViews is pure (any thread); LoadCatalog blocks on the connection (one thread).
+// ValidateViews is pure (any thread); ValidateSourceViews blocks while the catalog is read.
 
 #include <map>
 #include <string>
@@ -16,15 +16,11 @@
 
 #include "config/config.h"
 #include "core/status.h"
-#include "source/mysql/connection.h"
+#include "source/source.h"
 
 namespace weft::pipeline {
 
-// The base tables of one database and their columns in table order.
-struct SourceCatalog {
-  std::string database;
-  std::map<std::string, std::vector<std::string>> tables;
-};
+using source::SourceCatalog;
 
 struct ViewProblem {
   enum class Kind {
@@ -42,12 +38,10 @@ struct ViewProblem {
 std::vector<ViewProblem> ValidateViews(const std::vector<config::ViewConfig>& views, const std::string& source,
                                        const SourceCatalog& catalog);
 
-// Reads the catalog of `database` from information_schema (needs only SELECT on the database).
-core::Result<SourceCatalog> LoadCatalog(source::mysql::Connection& conn, const std::string& database);
-
-// Connects with `config` and validates its views. Errors: the connection's (Unavailable,
-// FailedPrecondition) or a failed query.
+// Reads the catalog of `config` with `load_catalog` (source::LoadCatalog in weft; it blocks) and
+// validates its views. Errors: the loader's (Unavailable, FailedPrecondition, a failed query).
 core::Result<std::vector<ViewProblem>> ValidateSourceViews(const config::SourceConfig& config,
-                                                           const std::vector<config::ViewConfig>& views);
+                                                           const std::vector<config::ViewConfig>& views,
+                                                           const source::CatalogLoader& load_catalog);
 
 }  // namespace weft::pipeline

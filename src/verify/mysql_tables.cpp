@@ -1,7 +1,7 @@
 #include "verify/mysql_tables.h"
 
-#include "source/mysql/schema.h"
-#include "source/mysql/text_value.h"
+#include "source/mysql/sql/schema.h"
+#include "source/mysql/sql/text_value.h"
 
 namespace weft::verify {
 namespace {

@@ -11,7 +11,7 @@
 #include <memory>
 
 #include "config/config.h"
-#include "source/mysql/connection.h"
+#include "source/mysql/sql/connection.h"
 #include "verify/source_tables.h"
 
 namespace weft::verify {

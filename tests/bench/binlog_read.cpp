@@ -20,8 +20,8 @@
 #include <map>
 
 #include "integration/harness/mariadb_server.h"
-#include "source/mysql/binlog_stream.h"
-#include "source/mysql/transaction_assembler.h"
+#include "source/mysql/binlog/binlog_stream.h"
+#include "source/mysql/binlog/transaction_assembler.h"
 
 namespace sm = weft::source::mysql;
 using Clock = std::chrono::steady_clock;

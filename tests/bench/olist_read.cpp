@@ -13,10 +13,10 @@
 #include <unordered_map>
 #include <vector>
 
-#include "source/mysql/binlog_event.h"
-#include "source/mysql/binlog_stream.h"
-#include "source/mysql/row_decoder.h"
-#include "source/mysql/table_map.h"
+#include "source/mysql/binlog/binlog_event.h"
+#include "source/mysql/binlog/binlog_stream.h"
+#include "source/mysql/decode/row_decoder.h"
+#include "source/mysql/decode/table_map.h"
 
 namespace mysql = weft::source::mysql;
 

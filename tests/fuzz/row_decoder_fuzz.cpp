@@ -22,10 +22,10 @@
 
 #include "change/json_parse.h"
 #include "change/value.h"
-#include "source/mysql/binlog_event.h"
-#include "source/mysql/json_binary.h"
-#include "source/mysql/row_decoder.h"
-#include "source/mysql/table_map.h"
+#include "source/mysql/binlog/binlog_event.h"
+#include "source/mysql/decode/json_binary.h"
+#include "source/mysql/decode/row_decoder.h"
+#include "source/mysql/decode/table_map.h"
 
 namespace sm = weft::source::mysql;
 

@@ -4,12 +4,13 @@
 
 #include "core/log.h"
 #include "loop/handoff_queue.h"
-#include "source/mysql/binlog_client.h"
-#include "source/mysql/connection.h"
-#include "source/mysql/position.h"
-#include "source/mysql/schema.h"
-#include "source/mysql/server_check.h"
-#include "source/mysql/snapshot_reader.h"
+#include "source/mysql/binlog/binlog_client.h"
+#include "source/mysql/sql/connection.h"
+#include "source/mysql/sql/ddl_statement.h"
+#include "source/mysql/binlog/position.h"
+#include "source/mysql/sql/schema.h"
+#include "source/mysql/sql/server_check.h"
+#include "source/mysql/sql/snapshot_reader.h"
 
 namespace weft::source::mysql {
 
@@ -121,6 +122,10 @@ core::Status MysqlSource::Start(const StartFrom& from, BatchHandler on_batch, St
 void MysqlSource::Pause() { impl_->queue.Pause(); }
 
 void MysqlSource::Resume() { impl_->queue.Resume(); }
+
+SchemaEffect MysqlSource::EffectOf(const change::Change& ddl) const {
+  return ParseDdl(ddl.statement, ddl.source.db, impl_->config.database);
+}
 
 void MysqlSource::Stop() {
   impl_->interrupter.Cancel();

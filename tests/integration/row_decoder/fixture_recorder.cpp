@@ -8,7 +8,7 @@
 
 #include <doctest/doctest.h>
 
-#include "source/mysql/binlog_event.h"
+#include "source/mysql/binlog/binlog_event.h"
 
 namespace weft::test {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "integration/source/source_util.h"
 #include "source/mysql/mysql_source.h"
-#include "source/mysql/position.h"
+#include "source/mysql/binlog/position.h"
 
 using namespace weft::test;
 using nlohmann::json;

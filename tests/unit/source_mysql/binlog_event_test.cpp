@@ -1,7 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "fixture_check.h"
-#include "source/mysql/binlog_event.h"
+#include "source/mysql/binlog/binlog_event.h"
 
 namespace fx = weft::test::binlog_fixture;
 namespace sm = weft::source::mysql;

@@ -12,7 +12,7 @@
 #include <cstdint>
 #include <string>
 
-#include "source/mysql/charset.h"
+#include "source/mysql/charset/charset.h"
 
 namespace sm = weft::source::mysql;
 

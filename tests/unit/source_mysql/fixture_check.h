@@ -23,9 +23,9 @@
 
 #include <nlohmann/json.hpp>
 
-#include "source/mysql/binlog_event.h"
-#include "source/mysql/row_decoder.h"
-#include "source/mysql/table_map.h"
+#include "source/mysql/binlog/binlog_event.h"
+#include "source/mysql/decode/row_decoder.h"
+#include "source/mysql/decode/table_map.h"
 
 namespace weft::test::binlog_fixture {
 

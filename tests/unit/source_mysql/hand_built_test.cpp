@@ -6,8 +6,8 @@
 #include <cstring>
 
 #include "fixture_check.h"
-#include "source/mysql/column_value.h"
-#include "source/mysql/json_binary.h"
+#include "source/mysql/decode/column_value.h"
+#include "source/mysql/decode/json_binary.h"
 
 namespace fx = weft::test::binlog_fixture;
 namespace sm = weft::source::mysql;

@@ -4,9 +4,9 @@
 
 #include <cstring>
 
-#include "source/mysql/position.h"
-#include "source/mysql/server_check.h"
-#include "source/mysql/text_value.h"
+#include "source/mysql/binlog/position.h"
+#include "source/mysql/sql/server_check.h"
+#include "source/mysql/sql/text_value.h"
 
 namespace sm = weft::source::mysql;
 using weft::change::Value;

@@ -4,7 +4,7 @@
 
 #include <thread>
 
-#include "source/mysql/transaction_assembler.h"
+#include "source/mysql/binlog/transaction_assembler.h"
 
 namespace sm = weft::source::mysql;
 using weft::core::Status;
