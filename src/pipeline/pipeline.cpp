@@ -129,6 +129,7 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
     const config::SourceConfig* source_config = config_.FindSource(view.source);
     if (!source_config) return core::NotFound("view " + view.name + ": source '" + view.source + "' is not defined");
     if (!sources_.count(view.source)) sources_[view.source] = std::make_unique<SourceRun>(view.source, source_config->kind);
+    registry_.AddSource(view.source, source_config->kind);
   }
 
   WEFT_ASSIGN_OR_RETURN(figures_.outbox_depth, db_->OutboxDepth());

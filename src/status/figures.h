@@ -48,6 +48,7 @@ struct TableProgress {
 
 struct SourceFigures {
   std::string name;
+  std::string kind = "mysql";  // the config's source kind
   RunState state = RunState::kStarting;
   uint64_t rows_total = 0;   // row changes applied (snapshot reads included; DDL excluded)
   double rows_per_s = 0;     // over the last 10 s

@@ -79,7 +79,7 @@ void ProgressDisplay::Update(const Report& report, int64_t now_ms, bool force) {
         std::snprintf(line, sizeof line, " (%.0f rows/s)", static_cast<double>(t.rows_done) / secs);
         text += line;
       }
-      core::Logger("source.mysql:" + s.name).Info(text);
+      core::Logger("source." + s.kind + ":" + s.name).Info(text);
     }
   }
   if (terminal_) return;
@@ -94,7 +94,7 @@ void ProgressDisplay::Update(const Report& report, int64_t now_ms, bool force) {
   for (const auto& s : report.sources) {
     if (s.state != RunState::kSnapshotting || s.snapshot_tables.empty() || s.snapshot_tables.back().done) continue;
     const TableProgress& t = s.snapshot_tables.back();
-    core::Logger("source.mysql:" + s.name)
+    core::Logger("source." + s.kind + ":" + s.name)
         .Info("snapshot: table " + t.table + " " + FormatTableProgress(t) + "; " + std::to_string(s.rows_total) +
               " rows in all");
   }

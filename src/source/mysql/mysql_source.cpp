@@ -57,7 +57,9 @@ void MysqlSource::Impl::Run(bool snapshot, Position start) {
       }
       start = *position;
     }
-    st = RunBinlog(config, filter, start, BinlogClientOptions{}, &interrupter, emit);
+    BinlogClientOptions binlog;
+    binlog.max_batch_changes = options.max_batch_changes;
+    st = RunBinlog(config, filter, start, binlog, &interrupter, emit);
     if (st.code() == core::Code::kDataLoss && config.on_lost_position == "resnapshot" &&
         !interrupter.cancelled()) {
       log.Warn(st.message() + "; on_lost_position = \"resnapshot\": taking a new snapshot");

@@ -233,3 +233,56 @@ TEST_CASE("a heartbeat between transactions says the stream is caught up, with t
   REQUIRE(a.OnEvent(log.Make(sm::event::kHeartbeat, "mariadb-bin.000001")).ok());
   CHECK(out.batches.size() == 2);
 }
+
+TEST_CASE("a transaction bigger than the part limit arrives in parts; only the last part carries the offset") {
+  Binlog log;
+  Collector out;
+  auto a = out.Make(Start());
+  a.SetMaxPartChanges(2);
+  REQUIRE(a.OnEvent(log.Gtid(5, false)).ok());
+  REQUIRE(a.OnEvent(log.TableMap(70, "shop", "t")).ok());
+  REQUIRE(a.OnEvent(log.WriteRows(70, {10, 11})).ok());
+  REQUIRE(out.batches.size() == 1);  // delivered before the commit is read
+  CHECK_FALSE(out.batches[0].transaction_end);
+  CHECK(out.batches[0].offset.empty());
+  // A reconnect now resumes right after the part, inside the transaction.
+  CHECK(a.resume_position().Encode() == "v1;file=mariadb-bin.000001;pos=256;skip=2;gtid=0-1-4");
+  REQUIRE(a.OnEvent(log.WriteRows(70, {12})).ok());
+  REQUIRE(a.OnEvent(log.WriteRows(70, {13, 14})).ok());  // 3 held: a second part
+  REQUIRE(out.batches.size() == 2);
+  CHECK_FALSE(out.batches[1].transaction_end);
+  CHECK(out.batches[1].changes.size() == 3);
+  REQUIRE(a.OnEvent(log.Xid()).ok());
+  // Nothing was left for the end, but the end (and its offset) is still delivered.
+  REQUIRE(out.batches.size() == 3);
+  const auto& end = out.batches[2];
+  CHECK(end.transaction_end);
+  CHECK(end.changes.empty());
+  CHECK(end.offset == "v1;file=mariadb-bin.000001;pos=" + std::to_string(log.pos) + ";skip=0;gtid=0-1-5");
+  std::vector<int64_t> ids;
+  for (const auto& b : out.batches) {
+    for (const auto& c : b.changes) {
+      ids.push_back(c.after.values[0].as_int());
+      CHECK_FALSE(c.last_in_transaction);
+      CHECK(c.offset == "v1;file=mariadb-bin.000001;pos=256;skip=" + std::to_string(ids.size()) + ";gtid=0-1-4");
+    }
+  }
+  CHECK(ids == std::vector<int64_t>{10, 11, 12, 13, 14});
+  CHECK(a.resume_position().Encode() == end.offset);
+}
+
+TEST_CASE("resumed inside a transaction delivered in parts: the rest, then its end") {
+  Binlog log;
+  Collector out;
+  auto a = out.Make(sm::Position{"mariadb-bin.000001", 256, 3, true, "0-1-4"});
+  a.SetMaxPartChanges(2);
+  REQUIRE(a.OnEvent(log.Gtid(5, false)).ok());
+  REQUIRE(a.OnEvent(log.TableMap(70, "shop", "t")).ok());
+  REQUIRE(a.OnEvent(log.WriteRows(70, {10, 11, 12})).ok());  // all three were delivered before
+  CHECK(out.batches.empty());
+  REQUIRE(a.OnEvent(log.Xid()).ok());
+  REQUIRE(out.batches.size() == 1);
+  CHECK(out.batches[0].transaction_end);
+  CHECK(out.batches[0].changes.empty());
+  CHECK_FALSE(out.batches[0].offset.empty());
+}

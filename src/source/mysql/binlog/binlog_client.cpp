@@ -47,6 +47,7 @@ core::Status RunBinlog(const config::SourceConfig& config, const TableFilter& fi
       TransactionAssembler assembler(
           config.name, filter, resume, [&json](const std::string& table) { return json.Get(table); },
           [&json] { json.Invalidate(); }, emit);
+      assembler.SetMaxPartChanges(options.max_batch_changes);
       bool received = false;
       while (true) {
         auto event = (*stream)->Next();

@@ -26,6 +26,7 @@ struct BinlogClientOptions {
   StreamOptions stream;
   std::chrono::milliseconds min_backoff{500};
   std::chrono::milliseconds max_backoff{30000};
+  size_t max_batch_changes = 4096;  // a bigger transaction is delivered in parts (source.h)
 };
 
 // Streams from `start` until stopped (Aborted), a fatal error (DataLoss: position purged;

@@ -212,6 +212,8 @@ void TransactionAssembler::BeginTransaction(const Event& event, bool has_gtid, c
   tx_skip_ = pending_skip_;
   tx_changes_.clear();
   tx_indexes_.clear();
+  // Resumed inside a transaction (skip > 0): its earlier changes went out as parts before.
+  tx_parted_ = tx_skip_ > 0;
 }
 
 core::Status TransactionAssembler::OnQuery(const Event& event) {
@@ -315,7 +317,52 @@ core::Status TransactionAssembler::OnRows(const Event& event, RowsKind kind) {
     c->before = std::move(row.before);
     c->after = std::move(row.after);
   }
+  if (max_part_changes_ > 0 && tx_changes_.size() >= max_part_changes_) return EmitPart(event);
   return core::Status::Ok();
+}
+
+core::Status TransactionAssembler::EmitPart(const Event& event) {
+  if (tx_changes_.empty()) return core::Status::Ok();
+  StampChanges(int64_t{event.header.timestamp} * 1000, false, "");
+  // A reconnect from here on resumes after this part: its changes are not delivered twice.
+  committed_ = tx_start_;
+  committed_.skip = tx_indexes_.back();
+  SourceBatch batch;
+  batch.kind = SourceBatch::Kind::kTransaction;
+  batch.transaction_end = false;
+  batch.changes = std::move(tx_changes_);
+  tx_changes_ = {};
+  tx_changes_.reserve(max_part_changes_);
+  tx_indexes_.clear();
+  tx_parted_ = true;
+  if (!EmitBatch(std::move(batch))) return core::Aborted("stopped");
+  return core::Status::Ok();
+}
+
+void TransactionAssembler::StampChanges(int64_t ts_ms, bool last, const std::string& end_offset) {
+  // Inside offsets differ only in skip: encode the rest once.
+  Position inside = tx_start_;
+  inside.skip = 0;
+  const std::string encoded = inside.Encode();
+  const size_t skip_at = encoded.find(";skip=") + 6;
+  const std::string prefix = encoded.substr(0, skip_at);
+  const size_t suffix_at = encoded.find(';', skip_at);  // ";gtid=..." (absent for MySQL)
+  const std::string suffix = suffix_at == std::string::npos ? "" : encoded.substr(suffix_at);
+  const size_t n = tx_changes_.size();
+  for (size_t i = 0; i < n; ++i) {
+    change::Change& c = tx_changes_[i];
+    c.ts_ms = ts_ms;
+    c.last_in_transaction = last && i + 1 == n;
+    if (c.last_in_transaction) {
+      c.offset = end_offset;
+    } else {
+      char digits[24];
+      auto end = std::to_chars(digits, digits + sizeof digits, tx_indexes_[i]).ptr;
+      c.offset.reserve(prefix.size() + (end - digits) + suffix.size());
+      c.offset.append(prefix).append(digits, end).append(suffix);
+    }
+    if (c.type == change::ChangeType::kDml) ++row_changes_;
+  }
 }
 
 change::Change* TransactionAssembler::NextChange() {
@@ -332,7 +379,8 @@ core::Status TransactionAssembler::Commit(const Event& event) {
   if (tx_has_gtid_ && gtid_mode_) state_.Update(tx_gtid_);
   committed_ = Position{file_, end, 0, gtid_mode_, gtid_mode_ ? state_.ToString() : ""};
   pending_skip_ = 0;
-  if (tx_changes_.empty()) {
+  // The end of a transaction delivered in parts is delivered even when no change is left for it.
+  if (tx_changes_.empty() && !tx_parted_) {
     idle_dirty_ = true;
     if (std::chrono::steady_clock::now() - last_emit_ >= kIdleBatchInterval) return FlushIdle();
     return core::Status::Ok();
@@ -340,30 +388,7 @@ core::Status TransactionAssembler::Commit(const Event& event) {
   SourceBatch batch;
   batch.kind = SourceBatch::Kind::kTransaction;
   batch.offset = committed_.Encode();
-  const int64_t ts_ms = int64_t{event.header.timestamp} * 1000;
-  // Inside offsets differ only in skip: encode the rest once.
-  Position inside = tx_start_;
-  inside.skip = 0;
-  const std::string encoded = inside.Encode();
-  const size_t skip_at = encoded.find(";skip=") + 6;
-  const std::string prefix = encoded.substr(0, skip_at);
-  const size_t suffix_at = encoded.find(';', skip_at);  // ";gtid=..." (absent for MySQL)
-  const std::string suffix = suffix_at == std::string::npos ? "" : encoded.substr(suffix_at);
-  const size_t n = tx_changes_.size();
-  for (size_t i = 0; i < n; ++i) {
-    change::Change& c = tx_changes_[i];
-    c.ts_ms = ts_ms;
-    c.last_in_transaction = i + 1 == n;
-    if (c.last_in_transaction) {
-      c.offset = batch.offset;
-    } else {
-      char digits[24];
-      auto end = std::to_chars(digits, digits + sizeof digits, tx_indexes_[i]).ptr;
-      c.offset.reserve(prefix.size() + (end - digits) + suffix.size());
-      c.offset.append(prefix).append(digits, end).append(suffix);
-    }
-    if (c.type == change::ChangeType::kDml) ++row_changes_;
-  }
+  StampChanges(int64_t{event.header.timestamp} * 1000, true, batch.offset);
   batch.changes = std::move(tx_changes_);
   tx_changes_ = {};
   tx_indexes_.clear();

@@ -6,15 +6,19 @@
 // XID, QUERY "COMMIT"/"ROLLBACK", or, for a MariaDB standalone GTID (FL_STANDALONE: DDL and other
 // non-transactional statements), after its one statement. TABLE_MAP + rows events in between become
 // Change records of the captured tables; a QUERY that is not BEGIN/COMMIT and concerns the
-// captured database becomes a kDdl Change (and refreshes the JSON-column cache). The whole
-// transaction is held in memory and delivered at its commit; its changes carry the commit event's
-// timestamp.
+// captured database becomes a kDdl Change (and refreshes the JSON-column cache). A transaction is
+// held in memory and delivered at its commit, its changes carrying the commit event's timestamp;
+// one with more than max_part_changes changes is delivered in parts as it is read (so memory is
+// bounded by that, not by the transaction): each part but the last has transaction_end = false,
+// no batch offset, and its changes carry their rows event's timestamp.
 //
 // Offsets: change k (1-based) of a transaction of n changes gets
 //   {file, pos of the transaction's start, skip = k, gtid = state before the transaction}
 // except the last, which (like the batch) gets "after the transaction": {file, pos after the commit,
 // skip = 0, gtid = state including it}. Starting from a Position with skip = s drops the first s
 // changes of the first transaction, so a record's offset resumes right after that record.
+// The changes of a part get inside offsets like the others (their last one's included), and
+// resume_position() moves past each part, so a reconnect mid-transaction resumes right after it.
 // Transactions with no captured change move the offset too: they produce an empty batch, at most
 // one per second, so idle offsets stay fresh without flooding the consumer. Each heartbeat between
 // transactions produces an empty batch with Signal::kCaughtUp (and the pending offset, if any).
@@ -56,6 +60,10 @@ class TransactionAssembler {
   // column lookup's error.
   core::Status OnEvent(const Event& event);
 
+  // The most changes held before a part of the transaction is delivered; 0: no limit (whole
+  // transactions only).
+  void SetMaxPartChanges(size_t n) { max_part_changes_ = n; }
+
   // Emits the pending offset-only batch, if any (end of a non-blocking stream).
   core::Status FlushIdle();
 
@@ -77,6 +85,11 @@ class TransactionAssembler {
   void BeginTransaction(const Event& event, bool has_gtid, const Gtid& gtid, const std::string& gtid_text,
                         bool standalone);
   core::Status Commit(const Event& event);
+  // Delivers the changes held so far as a part of the open transaction (transaction_end false).
+  core::Status EmitPart(const Event& event);
+  // Gives tx_changes_ their timestamps, inside offsets and last_in_transaction (none is last
+  // when `last` is false); the last one of a whole transaction gets `end_offset`.
+  void StampChanges(int64_t ts_ms, bool last, const std::string& end_offset);
   // A heartbeat between transactions: a kCaughtUp batch (with the pending offset, if any).
   core::Status OnHeartbeat();
   core::Status OnQuery(const Event& event);
@@ -113,6 +126,8 @@ class TransactionAssembler {
   // each one's 1-based position among the transaction's changes (skipped ones counted).
   std::vector<change::Change> tx_changes_;
   std::vector<uint64_t> tx_indexes_;
+  size_t max_part_changes_ = 0;
+  bool tx_parted_ = false;  // a part of the open transaction was delivered
 
   std::unordered_map<uint64_t, CachedMap> maps_;
   std::vector<DecodedRow> rows_scratch_;
