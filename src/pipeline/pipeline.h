@@ -116,7 +116,14 @@ class Pipeline {
   void OnBatch(const std::string& source, source::SourceBatch&& batch);
   void OnSourceStopped(const std::string& source, const core::Status& why);
   void ProcessPending();
+  // Group apply (group_apply.cpp): every batch pending goes into one state transaction with the
+  // documents it changes (into the outbox) and the offsets it reaches.
+  struct Group;
   core::Status ApplyPending();
+  core::Status ApplyBatch(Group& group, const std::string& source, source::SourceBatch& batch);
+  core::Status BuildSnapshot(Group& group, SourceRun& run, const source::SourceBatch& batch);
+  core::Status AddWrite(Group& group, view::PendingWrite&& write);
+  core::Status AppendWrites(Group& group);
   void PumpWriters();
   void SendBatch(SinkRun& run);
   using SentBatch = OutboxBatch;

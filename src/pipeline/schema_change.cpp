@@ -11,7 +11,7 @@
 // post-snapshot reconciliation removes documents of rows that went away meanwhile).
 #include <algorithm>
 
-#include "pipeline/pipeline.h"
+#include "pipeline/pipeline_runs.h"
 #include "pipeline/view_validation.h"
 
 namespace weft::pipeline {

@@ -117,6 +117,10 @@ class Source {
   virtual void Stop() = 0;
   // Pure, any thread: the tables of this source's database a kDdl change of this source touches.
   virtual SchemaEffect EffectOf(const change::Change& ddl) const = 0;
+  // Loop thread: every change up to `offset` (a token of this source's batches) is committed in the
+  // state, so the server may forget it (PostgreSQL confirms it to the slot). The MySQL binlog needs
+  // nothing: its position lives only in weft's state.
+  virtual void Committed(const std::string& offset) {}
 };
 
 // Makes the source `config.kind` names (defined in cli/source_factory.cpp, where every kind is

@@ -56,6 +56,9 @@ struct SourceFigures {
   std::string offset;        // resume token of the last committed batch ("" before the first)
   int64_t last_change_ms = 0;  // source commit time of the last applied change (0: none yet)
   bool caught_up = false;    // the server had nothing more to send at the last heartbeat
+  // Bytes of source log between the last delivered batch and the server's end, when the source
+  // reports it (PostgreSQL: the slot's lag); -1 when unknown.
+  int64_t lag_bytes = -1;
   // The current or last snapshot of this run (absent when the run resumed from an offset).
   bool has_snapshot = false;
   int64_t snapshot_started_ms = 0;

@@ -97,6 +97,15 @@ std::string RenderPrometheus(const Report& r) {
   w.Family("weft_source_delay_milliseconds", "gauge",
            "How far the state lags the source: 0 when caught up (see the README for the exact definition).");
   for (const auto& s : r.sources) w.Sample({{"source", s.name}}, Number(s.delay_ms));
+  bool any_lag = false;
+  for (const auto& s : r.sources) any_lag = any_lag || s.lag_bytes >= 0;
+  if (any_lag) {
+    w.Family("weft_source_lag_bytes", "gauge",
+             "Bytes of source log past what weft has received (PostgreSQL: WAL the slot holds back).");
+    for (const auto& s : r.sources) {
+      if (s.lag_bytes >= 0) w.Sample({{"source", s.name}}, Number(s.lag_bytes));
+    }
+  }
   w.Family("weft_last_change_timestamp_seconds", "gauge",
            "Source commit time of the last applied change, in seconds since the epoch (0: none yet).");
   for (const auto& s : r.sources) {

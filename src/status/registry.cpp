@@ -214,6 +214,10 @@ void Registry::SourceStopped(const std::string& source) {
   }
 }
 
+void Registry::SourceLag(const std::string& source, int64_t bytes) {
+  if (SourceRec* s = FindSource(source)) s->fig.lag_bytes = bytes;
+}
+
 void Registry::OutboxAppended(const std::string& view, int64_t n) {
   if (ViewRec* v = FindView(view)) v->fig.outbox_depth += n;
 }

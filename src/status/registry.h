@@ -73,6 +73,8 @@ class Registry {
   void SnapshotDone(const std::string& source);
   void OffsetCommitted(const std::string& source, const std::string& offset);
   void SourceStopped(const std::string& source);
+  // Bytes of log the server holds past what was delivered (source::SourceBatch::lag_bytes).
+  void SourceLag(const std::string& source, int64_t bytes);
 
   // --- outbox and sinks ---
   // A transaction appended `n` outbox entries for `view`.

@@ -1,4 +1,4 @@
-// The binlog stream through MysqlSource (on a real libuv loop) and `weft tail`: whole transactions,
+// The binlog stream through MysqlSource (on a real libuv loop) and `weft tail`: transactions (big ones in parts),
 // back-pressure (Pause/Resume), DDL mid-stream, refusal of a bad offset.
 #include <doctest/doctest.h>
 #include <uv.h>
@@ -71,33 +71,45 @@ struct SourceRun {
 
 }  // namespace
 
-TEST_CASE("a 10,000-row transaction arrives as one batch, in order, with one offset at its end") {
+// A transaction bigger than SourceOptions::max_batch_changes arrives in parts as it is read, so
+// memory is bounded by that setting; only the last part is a resumable point.
+TEST_CASE("a 10,000-row transaction arrives in parts of max_batch_changes, in order, with one offset at its end") {
   MariaDBServer server;
   REQUIRE_MESSAGE(server.Start(), server.error());
   server.Execute("CREATE DATABASE shop; CREATE TABLE shop.big (id INT PRIMARY KEY, v VARCHAR(20))");
-  SourceRun run(SourceFor(server));
+  sm::SourceOptions options;
+  options.max_batch_changes = 3000;
+  SourceRun run(SourceFor(server), options);
   REQUIRE(run.Start({sm::StartFrom::Mode::kNow, ""}).ok());
   server.Execute("BEGIN; INSERT INTO shop.big SELECT seq, CONCAT('v', seq) FROM shop.seq_1_to_10000; COMMIT");
   REQUIRE(run.RunUntil([&] { return run.ChangeCount() >= 10000; }));
+  REQUIRE(run.RunUntil([&] { return !run.batches.empty() && run.batches.back().transaction_end; }));
 
-  const sm::SourceBatch* tx = nullptr;
+  std::vector<const sm::SourceBatch*> parts;
+  std::vector<const weft::change::Change*> changes;
   for (const auto& b : run.batches) {
-    if (!b.changes.empty()) {
-      CHECK(tx == nullptr);  // only one batch carries changes
-      tx = &b;
-    }
+    if (b.changes.empty() && b.offset.empty()) continue;  // a signal only
+    parts.push_back(&b);
+    for (const auto& c : b.changes) changes.push_back(&c);
   }
-  REQUIRE(tx != nullptr);
-  CHECK(tx->kind == sm::SourceBatch::Kind::kTransaction);
-  REQUIRE(tx->changes.size() == 10000);
-  auto first = sm::Position::Parse(tx->changes[0].offset);
+  // 3000 + 3000 + 3000 + 1000: every part but the last is full and carries no offset.
+  REQUIRE(parts.size() == 4);
+  for (size_t i = 0; i < parts.size(); ++i) {
+    CHECK(parts[i]->kind == sm::SourceBatch::Kind::kTransaction);
+    CHECK(parts[i]->transaction_end == (i + 1 == parts.size()));
+    CHECK(parts[i]->offset.empty() == (i + 1 < parts.size()));
+    CHECK(parts[i]->changes.size() == (i + 1 < parts.size() ? 3000u : 1000u));
+  }
+  const sm::SourceBatch* tx = parts.back();
+  REQUIRE(changes.size() == 10000);
+  auto first = sm::Position::Parse(changes[0]->offset);
   REQUIRE(first.ok());
-  for (size_t i = 0; i < tx->changes.size(); ++i) {
-    const auto& c = tx->changes[i];
+  for (size_t i = 0; i < changes.size(); ++i) {
+    const auto& c = *changes[i];
     REQUIRE(c.op == weft::change::Op::kCreate);
     REQUIRE(c.after.values[0].as_int() == static_cast<int64_t>(i + 1));
-    CHECK(c.last_in_transaction == (i + 1 == tx->changes.size()));
-    if (i + 1 < tx->changes.size()) {
+    CHECK(c.last_in_transaction == (i + 1 == changes.size()));
+    if (i + 1 < changes.size()) {
       auto p = sm::Position::Parse(c.offset);
       REQUIRE(p.ok());
       // Inside the transaction: its start, and how many changes are done.
@@ -106,9 +118,9 @@ TEST_CASE("a 10,000-row transaction arrives as one batch, in order, with one off
       CHECK(p->gtid == first->gtid);
     }
   }
-  auto last = sm::Position::Parse(tx->changes.back().offset);
+  auto last = sm::Position::Parse(changes.back()->offset);
   REQUIRE(last.ok());
-  CHECK(tx->changes.back().offset == tx->offset);
+  CHECK(changes.back()->offset == tx->offset);
   CHECK(last->skip == 0);
   CHECK(last->pos > first->pos);
   CHECK(last->gtid == server.QueryValue("SELECT @@gtid_binlog_pos"));

@@ -248,27 +248,41 @@ TEST_CASE("a transaction bigger than the part limit arrives in parts; only the l
   // A reconnect now resumes right after the part, inside the transaction.
   CHECK(a.resume_position().Encode() == "v1;file=mariadb-bin.000001;pos=256;skip=2;gtid=0-1-4");
   REQUIRE(a.OnEvent(log.WriteRows(70, {12})).ok());
-  REQUIRE(a.OnEvent(log.WriteRows(70, {13, 14})).ok());  // 3 held: a second part
+  REQUIRE(a.OnEvent(log.WriteRows(70, {13, 14})).ok());  // a part ends inside a rows event
   REQUIRE(out.batches.size() == 2);
   CHECK_FALSE(out.batches[1].transaction_end);
-  CHECK(out.batches[1].changes.size() == 3);
-  REQUIRE(a.OnEvent(log.Xid()).ok());
-  // Nothing was left for the end, but the end (and its offset) is still delivered.
+  CHECK(out.batches[1].changes.size() == 2);
+  REQUIRE(a.OnEvent(log.Xid()).ok());  // 14 was held until the commit
   REQUIRE(out.batches.size() == 3);
   const auto& end = out.batches[2];
   CHECK(end.transaction_end);
-  CHECK(end.changes.empty());
+  REQUIRE(end.changes.size() == 1);
+  CHECK(end.changes[0].last_in_transaction);
   CHECK(end.offset == "v1;file=mariadb-bin.000001;pos=" + std::to_string(log.pos) + ";skip=0;gtid=0-1-5");
   std::vector<int64_t> ids;
   for (const auto& b : out.batches) {
     for (const auto& c : b.changes) {
       ids.push_back(c.after.values[0].as_int());
-      CHECK_FALSE(c.last_in_transaction);
+      if (c.last_in_transaction) continue;
       CHECK(c.offset == "v1;file=mariadb-bin.000001;pos=256;skip=" + std::to_string(ids.size()) + ";gtid=0-1-4");
     }
   }
   CHECK(ids == std::vector<int64_t>{10, 11, 12, 13, 14});
+  CHECK(end.changes[0].offset == end.offset);
   CHECK(a.resume_position().Encode() == end.offset);
+}
+
+TEST_CASE("a transaction of exactly the part limit ends with an empty batch that carries its offset") {
+  Binlog log;
+  Collector out;
+  auto a = out.Make(Start());
+  a.SetMaxPartChanges(2);
+  FeedTransaction(a, log, 5, {10, 11});
+  REQUIRE(out.batches.size() == 2);
+  CHECK_FALSE(out.batches[0].transaction_end);
+  CHECK(out.batches[1].transaction_end);
+  CHECK(out.batches[1].changes.empty());
+  CHECK(out.batches[1].offset == a.resume_position().Encode());
 }
 
 TEST_CASE("resumed inside a transaction delivered in parts: the rest, then its end") {

@@ -298,7 +298,8 @@ core::Status TransactionAssembler::OnRows(const Event& event, RowsKind kind) {
                         : kind == RowsKind::kUpdate ? change::Op::kUpdate
                                                     : change::Op::kDelete;
   const uint64_t event_pos = EventStart(event);
-  const size_t needed = tx_changes_.size() + rows_scratch_.size();
+  size_t needed = tx_changes_.size() + rows_scratch_.size();
+  if (max_part_changes_ > 0) needed = std::min(needed, max_part_changes_);
   if (tx_changes_.capacity() < needed) {
     tx_changes_.reserve(std::max(needed, 2 * tx_changes_.capacity()));
     tx_indexes_.reserve(tx_changes_.capacity());
@@ -316,8 +317,8 @@ core::Status TransactionAssembler::OnRows(const Event& event, RowsKind kind) {
     c->schema = cached.schema;
     c->before = std::move(row.before);
     c->after = std::move(row.after);
+    if (max_part_changes_ > 0 && tx_changes_.size() >= max_part_changes_) WEFT_RETURN_IF_ERROR(EmitPart(event));
   }
-  if (max_part_changes_ > 0 && tx_changes_.size() >= max_part_changes_) return EmitPart(event);
   return core::Status::Ok();
 }
 

@@ -1,0 +1,239 @@
+// Pipeline members that apply the batches that arrived, as one state transaction per group.
+#include "pipeline/pipeline_runs.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "state/snapshot_ids.h"
+#include "state/transaction.h"
+
+namespace weft::pipeline {
+
+void Pipeline::OnBatch(const std::string& source, SourceBatch&& batch) {
+  if (phase_ == Phase::kDone) return;
+  pending_.emplace_back(source, std::move(batch));
+  // Apply in the idle phase: every batch that arrived in this loop iteration goes into one SQLite
+  // transaction.
+  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &Pipeline::OnIdle);
+}
+
+void Pipeline::OnIdle(uv_idle_t* handle) {
+  auto* self = static_cast<Pipeline*>(handle->data);
+  uv_idle_stop(handle);
+  self->ProcessPending();
+}
+
+void Pipeline::ProcessPending() {
+  if (pending_.empty() || phase_ == Phase::kDone) return;
+  core::Status status = ApplyPending();
+  if (status.code() == core::Code::kAborted && stop_signalled_.load()) {
+    log_.Warn("stop requested while the snapshot's documents were being built: that work is rolled back, and "
+              "the next start takes the snapshot again");
+    engine_->DiscardPending();
+    status = core::Status::Ok();
+  }
+  if (!status.ok()) return Finish(status);
+  CheckBackPressure();
+  PumpWriters();
+  MaybeAdvance();
+}
+
+// What one group accumulates while its batches are applied, inside its one state transaction.
+struct Pipeline::Group {
+  std::vector<std::pair<std::string, SourceBatch>> batches;
+  std::vector<view::PendingWrite> writes;        // built, not yet in the outbox (at most kBuildChunk)
+  std::map<std::string, std::string> offsets;    // source -> offset to commit
+  std::map<std::string, std::string> resnapshot;  // source -> the schema statement that needs it
+  std::map<std::string, int64_t> appended;       // view -> outbox entries added
+  std::map<std::string, int64_t> max_seq;        // sink -> highest outbox seq added
+  int64_t appended_total = 0;
+  int64_t oldest_change_ms = 0;  // commit time of the oldest change applied here, for the view delay
+};
+
+core::Status Pipeline::ApplyPending() {
+  Group group;
+  group.batches = std::move(pending_);
+  pending_.clear();
+  const Clock::time_point apply_started = Clock::now();
+  const uint64_t rows_before = figures_.rows_in;
+  feed_->Discard();
+  WEFT_ASSIGN_OR_RETURN(auto tx, state::Transaction::Begin(*db_));
+  // Every failure below rolls the group back (tx's scope) and drops what it staged for the writers.
+  auto fail = [&](core::Status s) {
+    tx.Rollback();
+    feed_->Discard();
+    return s;
+  };
+  for (auto& [source, batch] : group.batches) {
+    // A stop signal came while this group is applied: the rest stays unapplied and uncommitted
+    // (the offset does not pass it, so it is read again after the restart).
+    if (stop_signalled_.load()) break;
+    if (core::Status s = ApplyBatch(group, source, batch); !s.ok()) return fail(s);
+  }
+  // Into the outbox in chunks, as the snapshot's build does: a big group (a catch-up) touches
+  // tens of thousands of documents.
+  core::Status flushed = engine_->Flush([&](view::PendingWrite&& w) { return AddWrite(group, std::move(w)); });
+  if (!flushed.ok()) return fail(flushed);
+  if (core::Status s = AppendWrites(group); !s.ok()) return fail(s);
+  for (const auto& [source, offset] : group.offsets) {
+    if (core::Status s = db_->SetOffset(source, offset); !s.ok()) return fail(s);
+  }
+  for (const auto& [source, batch] : group.batches) {
+    if (batch.kind != SourceBatch::Kind::kSnapshotDone) continue;
+    for (const auto& view : config_.views) {
+      if (view.source != source || engine_->Stopped(view.name)) continue;
+      // Until ReconcileView has run.
+      if (core::Status s = db_->SetMeta(UnreconciledKey(view.name), "1"); !s.ok()) return fail(s);
+    }
+  }
+  const Clock::time_point commit_started = Clock::now();
+  if (core::Status s = tx.Commit(); !s.ok()) return fail(s);
+  feed_->Publish();
+  for (auto& [name, run] : sources_) {
+    if (run->source && group.offsets.count(name)) run->source->Committed(group.offsets.at(name));
+  }
+  if (core::LogEnabled(core::LogLevel::kDebug)) {
+    // How the loop groups a catch-up: bigger groups rebuild a hot document once for many changes.
+    log_.Debug("applied " + std::to_string(figures_.rows_in - rows_before) + " changes of " +
+               std::to_string(group.batches.size()) + " batches, " + std::to_string(group.appended_total) +
+               " document writes, in " + std::to_string(static_cast<int>(SecondsSince(apply_started) * 1000)) +
+               " ms (commit " + std::to_string(static_cast<int>(SecondsSince(commit_started) * 1000)) +
+               " ms); outbox depth " + std::to_string(figures_.outbox_depth + group.appended_total));
+  }
+  figures_.outbox_depth += group.appended_total;
+  for (const auto& [view, n] : group.appended) registry_.OutboxAppended(view, n);
+  for (const auto& [sink, seq] : group.max_seq) registry_.OutboxCommitted(sink, seq, group.oldest_change_ms);
+  for (const auto& [source, offset] : group.offsets) registry_.OffsetCommitted(source, offset);
+  for (const auto& [source, batch] : group.batches) {
+    if (batch.kind != SourceBatch::Kind::kSnapshotDone) continue;
+    for (const auto& view : config_.views) {
+      // A stopped view built nothing: reconciling it would delete all its documents.
+      if (view.source == source && !engine_->Stopped(view.name)) ReconcileView(view.name);
+    }
+  }
+  // During a graceful stop the source is not read again: the next start meets the schema change
+  // again (its offset was not committed past it).
+  if (phase_ != Phase::kStopping) {
+    for (const auto& [source, statement] : group.resnapshot) WEFT_RETURN_IF_ERROR(Resnapshot(source, statement));
+  }
+  return core::Status::Ok();
+}
+
+core::Status Pipeline::ApplyBatch(Group& group, const std::string& source, SourceBatch& batch) {
+  // After a schema change on a view's table, the rest of that source's batches are read again.
+  if (group.resnapshot.count(source)) return core::Status::Ok();
+  SourceRun& run = *sources_.at(source);
+  if (!run.snapshotting &&
+      (batch.kind == SourceBatch::Kind::kSnapshotRows || batch.kind == SourceBatch::Kind::kSnapshotDone)) {
+    // The source lost its position and (on_lost_position = "resnapshot") began a snapshot of its
+    // own. Laid over the current state, it would keep the rows deleted in the lost stretch and its
+    // reconciliation would know nothing of the documents it leaves unchanged: read the source again
+    // from a clean state instead, as after a schema change.
+    run.log.Warn("the source began a new snapshot after losing its position: reading it again from a clean state");
+    group.resnapshot[source] = "its position was lost";
+    return core::Status::Ok();
+  }
+  // Row changes are counted per run of one table (a snapshot chunk is one run), not one by one.
+  const std::string* run_table = nullptr;
+  uint64_t run_rows = 0;
+  int64_t run_ts = 0;
+  auto count_run = [&] {
+    if (run_rows > 0) registry_.RowsApplied(source, *run_table, run_rows, run_ts);
+    run_rows = 0;
+  };
+  for (const auto& change : batch.changes) {
+    if (change.type == change::ChangeType::kDdl && run.source &&
+        SchemaChangeTouchesViews(source, change, run.source->EffectOf(change))) {
+      group.resnapshot[source] = change.statement;
+      break;
+    }
+    core::Status s = engine_->ApplyChange(source, change);
+    if (!s.ok()) return s.WithContext("source " + source + ", table " + change.source.table);
+    ++figures_.rows_in;
+    if (change.ts_ms > 0) figures_.last_source_ts_ms = change.ts_ms;
+    if (change.type != change::ChangeType::kDml) continue;
+    if (run_rows > 0 && *run_table != change.source.table) count_run();
+    run_table = &change.source.table;
+    ++run_rows;
+    if (change.ts_ms > 0) run_ts = change.ts_ms;
+    if (change.ts_ms > 0 && (group.oldest_change_ms == 0 || change.ts_ms < group.oldest_change_ms)) {
+      group.oldest_change_ms = change.ts_ms;
+    }
+  }
+  count_run();
+  if (group.resnapshot.count(source)) return core::Status::Ok();  // its offset must not pass the schema change
+  registry_.BatchReceived(source, SignalOf(batch.signal), !batch.changes.empty());
+  if (batch.lag_bytes >= 0) registry_.SourceLag(source, batch.lag_bytes);
+  if (batch.kind == SourceBatch::Kind::kSnapshotRows) {
+    run.snapshot_rows += batch.changes.size();
+    registry_.SnapshotProgress(source, batch.table, batch.table_rows_done, batch.table_rows_estimate);
+  } else if (batch.kind == SourceBatch::Kind::kSnapshotDone) {
+    return BuildSnapshot(group, run, batch);
+  } else if (!batch.offset.empty()) {
+    group.offsets[source] = batch.offset;
+  }
+  return core::Status::Ok();
+}
+
+core::Status Pipeline::BuildSnapshot(Group& group, SourceRun& run, const SourceBatch& batch) {
+  engine_->DiscardPending();
+  size_t built = 0;
+  core::Status s = engine_->BuildAll(run.name, [&](view::PendingWrite&& w) {
+    // Building every document of a big snapshot takes seconds: a stop signal ends it here.
+    if (stop_signalled_.load()) return core::Aborted("stop requested");
+    ++built;
+    // Into the outbox (same transaction) in chunks, so memory stays flat however many documents
+    // the snapshot builds.
+    return AddWrite(group, std::move(w));
+  });
+  if (!s.ok()) return s.WithContext("building the documents of source " + run.name);
+  group.offsets[run.name] = batch.offset;
+  run.snapshotting = false;
+  run.snapshot_done = true;
+  run.schema_retries = -1;
+  registry_.SnapshotDone(run.name);
+  ShowProgress(true);  // the last table's line before the summary
+  double secs = SecondsSince(run.snapshot_started);
+  char line[256];
+  std::snprintf(line, sizeof line, "snapshot done: %llu rows in %.2f s (%.0f rows/s), %zu documents built; streaming from %s",
+                static_cast<unsigned long long>(run.snapshot_rows), secs, secs > 0 ? run.snapshot_rows / secs : 0.0,
+                built, batch.offset.c_str());
+  run.log.Info(line);
+  return core::Status::Ok();
+}
+
+core::Status Pipeline::AddWrite(Group& group, view::PendingWrite&& write) {
+  group.writes.push_back(std::move(write));
+  return group.writes.size() >= kBuildChunk ? AppendWrites(group) : core::Status::Ok();
+}
+
+// Moves the group's built writes into the outbox (inside the open transaction) and counts what
+// went where.
+core::Status Pipeline::AppendWrites(Group& group) {
+  if (group.writes.empty()) return core::Status::Ok();
+  std::vector<state::OutboxEntry> entries;
+  entries.reserve(group.writes.size());
+  for (auto& w : group.writes) {
+    if (w.write.doc && tracking_ids_.count(w.view)) {
+      // Kept in the form the sink's Scan reports ids in, which the reconciliation compares with.
+      WEFT_RETURN_IF_ERROR(state::AddSnapshotId(*db_, w.view, sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id)));
+    }
+    state::OutboxEntry e;
+    e.sink = std::move(w.sink);
+    e.view = std::move(w.view);
+    e.write = std::move(w.write);
+    e.encoded_doc = std::move(w.encoded_doc);
+    entries.push_back(std::move(e));
+  }
+  group.writes.clear();
+  WEFT_RETURN_IF_ERROR(db_->AppendOutbox(&entries));
+  for (const auto& e : entries) {
+    ++group.appended[e.view];
+    group.max_seq[e.sink] = std::max(group.max_seq[e.sink], e.seq);
+  }
+  group.appended_total += static_cast<int64_t>(entries.size());
+  feed_->Stage(std::move(entries));  // handed to the writers in memory once committed
+  return core::Status::Ok();
+}
+
+}  // namespace weft::pipeline
