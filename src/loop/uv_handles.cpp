@@ -143,4 +143,45 @@ void TimerHandle::Close() {
   block_ = nullptr;
 }
 
+struct IdleHandle::Block {
+  uv_idle_t handle;
+  std::function<void()> on_idle;
+};
+
+core::Status IdleHandle::Init(uv_loop_t* loop, std::function<void()> on_idle) {
+  Close();
+  auto* block = new Block();
+  block->handle.data = block;
+  block->on_idle = std::move(on_idle);
+  int rc = uv_idle_init(loop, &block->handle);
+  if (rc != 0) {
+    delete block;
+    return UvError("uv_idle_init", rc);
+  }
+  block_ = block;
+  return core::Status::Ok();
+}
+
+void IdleHandle::Start() {
+  if (!block_ || active()) return;
+  uv_idle_start(&block_->handle, [](uv_idle_t* h) {
+    auto* b = static_cast<Block*>(h->data);
+    if (b->on_idle) b->on_idle();
+  });
+}
+
+void IdleHandle::Stop() {
+  if (block_) uv_idle_stop(&block_->handle);
+}
+
+bool IdleHandle::active() const {
+  return block_ && uv_is_active(reinterpret_cast<const uv_handle_t*>(&block_->handle));
+}
+
+void IdleHandle::Close() {
+  if (!block_) return;
+  uv_close(reinterpret_cast<uv_handle_t*>(&block_->handle), [](uv_handle_t* h) { delete static_cast<Block*>(h->data); });
+  block_ = nullptr;
+}
+
 }  // namespace weft::loop

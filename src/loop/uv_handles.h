@@ -1,7 +1,8 @@
 #pragma once
-// RAII owners for the libuv handles weft uses: an async wake-up, a signal watcher, a timer.
+// RAII owners for the libuv handles weft uses: an async wake-up, a signal watcher, a timer, an
+// idle callback.
 //
-// Contract (all three): Init/Start/Stop/Close and the destructor run on the loop thread; the
+// Contract (all four): Init/Start/Stop/Close and the destructor run on the loop thread; the
 // callback runs on the loop thread. libuv frees a handle only in its close callback, so the handle
 // lives in a heap block that the close callback deletes: the owner can be destroyed at any time
 // (even from inside its own callback), but the loop must run once more afterwards for the memory to
@@ -67,6 +68,27 @@ class TimerHandle {
   // timeout_ms until the first call, then every repeat_ms (0: once).
   core::Status Start(uint64_t timeout_ms, uint64_t repeat_ms, std::function<void()> on_timer);
   void Stop();
+  void Close();
+
+ private:
+  struct Block;
+  Block* block_ = nullptr;
+};
+
+// uv_idle_t: runs its callback once per loop iteration while started (weft: work that should wait
+// until every event of this iteration has arrived, then run once for all of them).
+class IdleHandle {
+ public:
+  IdleHandle() = default;
+  ~IdleHandle() { Close(); }
+  IdleHandle(const IdleHandle&) = delete;
+  IdleHandle& operator=(const IdleHandle&) = delete;
+
+  core::Status Init(uv_loop_t* loop, std::function<void()> on_idle);
+  // Idempotent; no-ops before Init.
+  void Start();
+  void Stop();
+  bool active() const;
   void Close();
 
  private:

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 
+#include "pipeline/snapshot_stream.h"
 #include "state/snapshot_ids.h"
 #include "state/transaction.h"
 
@@ -14,13 +15,7 @@ void Pipeline::OnBatch(const std::string& source, SourceBatch&& batch) {
   pending_.emplace_back(source, std::move(batch));
   // Apply in the idle phase: every batch that arrived in this loop iteration goes into one SQLite
   // transaction.
-  if (!uv_is_active(reinterpret_cast<uv_handle_t*>(idle_))) uv_idle_start(idle_, &Pipeline::OnIdle);
-}
-
-void Pipeline::OnIdle(uv_idle_t* handle) {
-  auto* self = static_cast<Pipeline*>(handle->data);
-  uv_idle_stop(handle);
-  self->ProcessPending();
+  idle_.Start();  // runs ProcessPending once (pipeline.cpp Start)
 }
 
 void Pipeline::ProcessPending() {
@@ -175,18 +170,33 @@ core::Status Pipeline::ApplyBatch(Group& group, const std::string& source, Sourc
   return core::Status::Ok();
 }
 
+// The snapshot's documents go to the sinks while they are built (pipeline/snapshot_stream.h says
+// why they may skip the outbox); what a sink does not take goes into the outbox of this group.
 core::Status Pipeline::BuildSnapshot(Group& group, SourceRun& run, const SourceBatch& batch) {
   engine_->DiscardPending();
+  std::map<std::string, SnapshotStream::Target> targets;
+  for (auto& [name, sink_run] : sinks_) {
+    targets[name] = {sink_run->writer.get(), static_cast<size_t>(std::max(1, sink_run->config.batch_size))};
+  }
+  SnapshotStream stream(std::move(targets), &stop_signalled_,
+                        [&](view::PendingWrite&& w) { return AddWrite(group, std::move(w)); });
   size_t built = 0;
   core::Status s = engine_->BuildAll(run.name, [&](view::PendingWrite&& w) {
     // Building every document of a big snapshot takes seconds: a stop signal ends it here.
     if (stop_signalled_.load()) return core::Aborted("stop requested");
     ++built;
-    // Into the outbox (same transaction) in chunks, so memory stays flat however many documents
-    // the snapshot builds.
-    return AddWrite(group, std::move(w));
+    if (w.write.doc && tracking_ids_.count(w.view)) {
+      // Kept in the form the sink's Scan reports ids in, which the reconciliation compares with.
+      WEFT_RETURN_IF_ERROR(state::AddSnapshotId(*db_, w.view, sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id)));
+    }
+    return stream.Add(std::move(w));
   });
+  if (s.ok()) s = stream.Finish();
   if (!s.ok()) return s.WithContext("building the documents of source " + run.name);
+  for (const auto& [view, n] : stream.written()) {
+    figures_.docs_out += n;
+    registry_.DocumentsAcked(view, n, 0, 0);
+  }
   group.offsets[run.name] = batch.offset;
   run.snapshotting = false;
   run.snapshot_done = true;

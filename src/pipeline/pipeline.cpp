@@ -11,35 +11,24 @@ namespace weft::pipeline {
 
 Pipeline::Pipeline(config::Config config, PipelineOptions options, PipelineFactories factories, uv_loop_t* loop)
     : config_(std::move(config)), options_(options), factories_(std::move(factories)), loop_(loop) {
-  stop_async_ = new uv_async_t;
-  uv_async_init(loop_, stop_async_, [](uv_async_t* handle) {
-    auto* self = static_cast<Pipeline*>(handle->data);
-    if (!self) return;
-    core::Log(core::LogLevel::kInfo, "weft", self->stop_signum_.load() == SIGINT ? "SIGINT received" : "SIGTERM received");
-    self->RequestStop();
+  // Initialised here, not in Start: a signal may come before Start (RequestStopFromSignal).
+  handles_status_ = stop_async_.Init(loop_, [this] {
+    core::Log(core::LogLevel::kInfo, "weft", stop_signum_.load() == SIGINT ? "SIGINT received" : "SIGTERM received");
+    RequestStop();
   });
-  stop_async_->data = this;
 }
 
 Pipeline::~Pipeline() {
   for (auto& [name, run] : sources_) if (run->source) run->source->Stop();
   sources_.clear();
   for (auto& [name, run] : sinks_) if (run->writer) run->writer->Stop();
-  if (idle_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(idle_), [](uv_handle_t* h) { delete reinterpret_cast<uv_idle_t*>(h); });
-    idle_ = nullptr;
-  }
-  if (timer_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(timer_), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-    timer_ = nullptr;
-  }
-  stop_async_->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(stop_async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
+  // idle_, timer_ and stop_async_ close with their owners (loop/uv_handles.h).
 }
 
 core::Status Pipeline::Start(FinishedHandler on_finished) {
   on_finished_ = std::move(on_finished);
   started_ = Clock::now();
+  WEFT_RETURN_IF_ERROR(handles_status_);
   // Before anything is written: a view naming a table or column the source lacks is a config error.
   WEFT_RETURN_IF_ERROR(ValidateViewsAtStart());
   WEFT_ASSIGN_OR_RETURN(db_, state::StateDb::Open(config_.state.path));
@@ -76,29 +65,12 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
   }
   progress_ = std::make_unique<status::ProgressDisplay>(options_.progress_bars);
   last_persist_ = Clock::now();
-  idle_ = new uv_idle_t;
-  uv_idle_init(loop_, idle_);
-  idle_->data = this;
-  timer_ = new uv_timer_t;
-  uv_timer_init(loop_, timer_);
-  timer_->data = this;
-  uv_timer_start(timer_, [](uv_timer_t* t) {
-    auto* self = static_cast<Pipeline*>(t->data);
-    for (auto it = self->reconcile_retry_.begin(); it != self->reconcile_retry_.end();) {
-      if (Clock::now() < it->second) {
-        ++it;
-        continue;
-      }
-      std::string view = it->first;
-      it = self->reconcile_retry_.erase(it);
-      self->ReconcileView(view);
-    }
-    self->PumpWriters();
-    self->MaybeAdvance();
-    if (self->phase_ == Phase::kDone) return;
-    self->ShowProgress(false);
-    if (Clock::now() - self->last_persist_ >= kPersistFiguresEvery) self->PersistFigures();
-  }, kTickMs, kTickMs);
+  WEFT_RETURN_IF_ERROR(idle_.Init(loop_, [this] {
+    idle_.Stop();
+    ProcessPending();
+  }));
+  WEFT_RETURN_IF_ERROR(timer_.Init(loop_));
+  WEFT_RETURN_IF_ERROR(timer_.Start(kTickMs, kTickMs, [this] { OnTick(); }));
 
   if (figures_.outbox_depth > 0) {
     log_.Info("draining " + std::to_string(figures_.outbox_depth) +
@@ -109,10 +81,28 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
   return core::Status::Ok();
 }
 
+// Every kTickMs: reconciliations due again, sink retries after back-off, phase changes, progress.
+void Pipeline::OnTick() {
+  for (auto it = reconcile_retry_.begin(); it != reconcile_retry_.end();) {
+    if (Clock::now() < it->second) {
+      ++it;
+      continue;
+    }
+    std::string view = it->first;
+    it = reconcile_retry_.erase(it);
+    ReconcileView(view);
+  }
+  PumpWriters();
+  MaybeAdvance();
+  if (phase_ == Phase::kDone) return;
+  ShowProgress(false);
+  if (Clock::now() - last_persist_ >= kPersistFiguresEvery) PersistFigures();
+}
+
 void Pipeline::RequestStopFromSignal(int signum) {
   stop_signum_.store(signum);
   stop_signalled_.store(true);
-  uv_async_send(stop_async_);
+  stop_async_.Send();  // uv_async_send: async-signal-safe
 }
 
 void Pipeline::RequestStop() {
@@ -206,8 +196,8 @@ void Pipeline::Finish(const core::Status& status) {
     if (!source.offset.empty()) sources_.at(source.name)->log.Info("stopped at offset " + source.offset);
   }
   PersistFigures();
-  if (timer_) uv_timer_stop(timer_);
-  if (idle_) uv_idle_stop(idle_);
+  timer_.Stop();
+  idle_.Stop();
   if (on_finished_) {
     auto handler = std::move(on_finished_);
     on_finished_ = nullptr;

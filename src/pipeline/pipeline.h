@@ -34,6 +34,7 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "core/status.h"
+#include "loop/uv_handles.h"
 #include "pipeline/outbox_feed.h"
 #include "pipeline/sink_writer.h"
 #include "sink/document_sink.h"
@@ -134,7 +135,7 @@ class Pipeline {
   void Finish(const core::Status& status);
   void PersistFigures();
   void ShowProgress(bool force);
-  static void OnIdle(uv_idle_t* handle);
+  void OnTick();
 
   enum class Phase { kDrainingOutbox, kRunning, kOneshotDraining, kStopping, kDone };
 
@@ -149,9 +150,10 @@ class Pipeline {
   std::map<std::string, std::unique_ptr<SourceRun>> sources_;
   std::map<std::string, std::unique_ptr<SinkRun>> sinks_;
   std::vector<std::pair<std::string, source::SourceBatch>> pending_;
-  uv_idle_t* idle_ = nullptr;     // active while pending_ is non-empty; freed in its close callback
-  uv_timer_t* timer_ = nullptr;   // retry back-off and stop deadline ticks
-  uv_async_t* stop_async_ = nullptr;  // RequestStopFromSignal -> RequestStop; freed in its close callback
+  loop::IdleHandle idle_;         // started while pending_ is non-empty: ProcessPending
+  loop::TimerHandle timer_;       // OnTick: retry back-off and stop deadline ticks
+  loop::AsyncHandle stop_async_;  // RequestStopFromSignal -> RequestStop
+  core::Status handles_status_;   // stop_async_'s Init, reported by Start
   std::atomic<bool> stop_signalled_{false};
   std::atomic<int> stop_signum_{0};
   Phase phase_ = Phase::kDrainingOutbox;

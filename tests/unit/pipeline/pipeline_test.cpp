@@ -241,3 +241,18 @@ TEST_CASE("after a snapshot, documents in the sink that it did not produce are d
   CHECK(run.store->Collection("orders").count("gone-order") == 0);
   run.Stop();
 }
+
+TEST_CASE("a snapshot written straight to the sink: documents a failing sink did not take arrive through the outbox") {
+  Shop shop;
+  Rng rng(13);
+  for (int i = 0; i < 30; ++i) shop.db.Commit(rng, 6);  // a snapshot of many bulk writes (batch_size 7)
+  Run run;
+  run.store->fail_writes = 2;  // the first bulk writes fail while the snapshot is being built
+  run.Start(shop);
+  RequireConverged(run, shop);
+  CHECK(run.store->fail_writes.load() == 0);
+  for (int i = 0; i < 5; ++i) shop.db.Commit(rng, 4);
+  RequireConverged(run, shop);
+  run.RequireCaughtUp(shop);
+  run.Stop();
+}
