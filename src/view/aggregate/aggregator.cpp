@@ -325,7 +325,17 @@ core::Status Aggregator::EmitPartition(const std::string& part, const Value& id,
     if (!stored || !change::DecodeValue(*stored, &state)) return core::Corruption("view " + view_ + ": ranked group missing");
     WEFT_ASSIGN_OR_RETURN(auto doc, GroupDocument(gkey, state));
     if (!doc) continue;
-    doc->object().erase(doc->object().begin());  // the group's _id: the partition document has its own
+    // The group's _id and partition keys are the partition document's own: each item keeps the rest.
+    change::Object& f = doc->object();
+    f.erase(f.begin());
+    for (const auto& [name, value] : fields) {
+      for (auto it = f.begin(); it != f.end(); ++it) {
+        if (it->first == name) {
+          f.erase(it);
+          break;
+        }
+      }
+    }
     items.push_back(std::move(*doc));
   }
   if (items.empty()) return each(id, std::nullopt);

@@ -13,7 +13,7 @@
 //   {"_id": <key value | {key: value...} | "all">, <keys>, [window_start, window_end], <aggregates>}
 // A group whose last row leaves, or that fails `having`, is deleted. With top-N the view writes one
 // document per partition instead: {"_id": <partition key | "all">, <partition keys>, "top": [<group
-// documents without _id>, in order]}, ties broken by group key.
+// documents without _id and partition keys>, in order]}, ties broken by group key.
 //
 // Loop thread only; every call that writes runs inside the pipeline's transaction.
 
