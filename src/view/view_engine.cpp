@@ -286,6 +286,18 @@ class Engine final : public ViewEngine {
     const TableDef& def = set_.tables[t];
     const change::TableSchema& schema = *change.schema;
     std::vector<std::string> pk_columns = PkColumnsOf(schema);
+    if (schema.primary_key.empty() && !warned_no_key_.count(t)) {
+      // Without a key, equal rows are one row to the replica: a wide view shows one document for
+      // them and an aggregate counts them once.
+      for (const auto& use : def.uses) {
+        if (use.node != 0) continue;
+        warned_no_key_.insert(t);
+        log_.Warn("table " + change.source.table + " is the root of view " + set_.views[use.view].name +
+                  " but has no primary key: identical rows count as one; add a PRIMARY KEY (or a NOT NULL UNIQUE "
+                  "key promoted to it) to the table");
+        break;
+      }
+    }
     WEFT_RETURN_IF_ERROR(stores_[t]->SetPkColumns(pk_columns));
     switch (change.op) {
       case change::Op::kRead:  // snapshot rows only load the replica: BuildAll builds the documents
@@ -388,6 +400,7 @@ class Engine final : public ViewEngine {
   Planner::Walked walked_;
   bool bulk_loading_ = false;  // some store's indexes are dropped for a snapshot load
   std::set<int> stopped_;  // indexes into set_.views
+  std::set<int> warned_no_key_;  // root tables without a primary key, warned about once
   core::Logger log_{"view"};
 };
 

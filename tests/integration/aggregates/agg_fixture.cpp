@@ -27,7 +27,8 @@ std::string Minute(const std::string& column) { return "DATE_FORMAT(" + column +
 
 }  // namespace
 
-const std::vector<std::string> kAggViews = {"country_revenue", "country_customers", "minute_sales", "top_spenders"};
+const std::vector<std::string> kAggViews = {"country_revenue", "country_customers", "minute_sales", "top_spenders",
+                                            "paid_orders"};
 
 void CreateAggShop(MariaDBServer& server, int customers, int orders, uint32_t seed) {
   std::mt19937 rng(seed);
@@ -109,6 +110,18 @@ having = "orders >= 2"
   buyers = "count_distinct(customer_id)"
 
 [[views]]
+name = "paid_orders"
+source = "shop"
+root = "orders"
+sink = "local"
+filter = "status = 'paid' AND customer.country <> 'Kenya' AND orders.total >= 50"
+  [[views.lookups]]
+  table = "customers"
+  path = "customer"
+  type = "object"
+  relation = [["customer_id", "id"]]
+
+[[views]]
 name = "top_spenders"
 source = "shop"
 root = "orders"
@@ -156,6 +169,18 @@ std::map<std::string, std::string> OracleDocs(MariaDBServer& server, const std::
       docs[JsonString(r[0])] = "{\"_id\":" + JsonString(r[0]) + ",\"minute\":" + JsonString(r[0]) + ",\"window_start\":" +
                         JsonString(r[0]) + ",\"window_end\":" + JsonString(r[1]) + ",\"sales\":" + Str(r[2]) +
                         ",\"orders\":" + Str(r[3]) + ",\"biggest\":" + Str(r[4]) + ",\"buyers\":" + Str(r[5]) + "}";
+    }
+  } else if (view == "paid_orders") {
+    // A wide view with a filter: rows enter and leave it as their status, total or customer's
+    // country change.
+    for (const auto& r : server.Query(
+             "SELECT o.id, o.customer_id, o.total, o.status, o.created_at, c.id, c.name, c.country FROM shop.orders o "
+             "JOIN shop.customers c ON c.id = o.customer_id WHERE o.status = 'paid' AND c.country <> 'Kenya' AND "
+             "o.total >= 50")) {
+      docs[Str(r[0])] = "{\"_id\":" + Str(r[0]) + ",\"id\":" + Str(r[0]) + ",\"customer_id\":" + Str(r[1]) +
+                        ",\"total\":" + Str(r[2]) + ",\"status\":" + JsonString(r[3]) + ",\"created_at\":" +
+                        JsonString(r[4]) + ",\"customer\":{\"id\":" + Str(r[5]) + ",\"name\":" + JsonString(r[6]) +
+                        ",\"country\":" + JsonString(r[7]) + "}}";
     }
   } else if (view == "top_spenders") {
     std::map<std::string, std::pair<std::string, std::string>> parts;  // minute -> (end, items)
