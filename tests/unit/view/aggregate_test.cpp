@@ -10,6 +10,7 @@
 #include "state/state_db.h"
 #include "view/aggregate/aggregator.h"
 #include "view/aggregate/exact_decimal.h"
+#include "view/aggregate/path_check.h"
 #include "view/aggregate/sql_expr.h"
 #include "view/key_order.h"
 #include "view/view_def.h"
@@ -261,6 +262,43 @@ TEST_CASE("BuildViewSet checks aggregate paths against the lookups and having ag
   CHECK(r.status().message().find("having names \"revnue\", which is not a field of its documents") != std::string::npos);
   v.having = "revenue > 0";
   CHECK(BuildViewSet({v}).ok());
+}
+
+}  // namespace weft::view
+
+namespace weft::view {
+
+TEST_CASE("the columns keys, aggregates and filters read are checked against the source's tables") {
+  config::ViewConfig v;
+  v.name = "revenue";
+  v.root = "orders";
+  config::LookupConfig customer;
+  customer.table = "customers";
+  customer.path = "customer";
+  customer.type = "object";
+  v.lookups = {customer};
+  v.group_by = {{"country", "customer.contry", 0, {"t.toml", 20, 11}}};
+  v.aggregates = {{"revenue", "sum", "totl", {"t.toml", 22, 11}}, {"n", "count", "*", {}}};
+  v.filter = "status <> 'x' AND customer.vip = 1";
+  v.filter_location = {"t.toml", 8, 10};
+  std::map<std::string, std::vector<std::string>> tables = {{"orders", {"id", "customer_id", "total", "status"}},
+                                                            {"customers", {"id", "country"}}};
+  auto problems = CheckViewPaths(v, [&](const std::string& t) -> const std::vector<std::string>* {
+    auto it = tables.find(t);
+    return it == tables.end() ? nullptr : &it->second;
+  });
+  REQUIRE(problems.size() == 3);
+  CHECK(problems[0] ==
+        "t.toml:20:11: view 'revenue', group_by.country reads \"customer.contry\": table `customers` of lookup "
+        "'customer' has no column 'contry' (columns: id, country); fix the path or restore the column");
+  CHECK(problems[1].find("t.toml:22:11: view 'revenue', aggregates.revenue reads \"totl\": the root table `orders` "
+                         "has no column 'totl'") == 0);
+  CHECK(problems[2].find("t.toml:8:10: view 'revenue', filter: table `customers` of lookup 'customer' has no column "
+                         "'vip'") == 0);
+  v.group_by[0].path = "customer.country";
+  v.aggregates[0].path = "total";
+  v.filter = "status <> 'x'";
+  CHECK(CheckViewPaths(v, [&](const std::string& t) -> const std::vector<std::string>* { return &tables[t]; }).empty());
 }
 
 }  // namespace weft::view
