@@ -98,7 +98,6 @@ core::Result<std::unique_ptr<SqlExpression>> SqlExpression::Compile(const std::s
   for (int attempt = 0; attempt < 256; ++attempt) {
     // One derived table per scope that has columns: the root's (or the document's), then lookups.
     std::string from;
-    int param = 1;
     std::vector<std::string> scopes{""};
     scopes.insert(scopes.end(), scope.lookups.begin(), scope.lookups.end());
     for (const auto& s : scopes) {
@@ -106,7 +105,6 @@ core::Result<std::unique_ptr<SqlExpression>> SqlExpression::Compile(const std::s
       for (size_t i = 0; i < e->columns_.size(); ++i) {
         if (e->columns_[i].first != s) continue;
         cols += (cols.empty() ? "" : ", ") + std::string("?") + std::to_string(i + 1) + " AS " + Quote(e->columns_[i].second);
-        ++param;
       }
       if (cols.empty()) continue;
       from += (from.empty() ? " FROM " : ", ") + std::string("(SELECT ") + cols + ") AS " + Quote(s.empty() ? alias : s);
