@@ -34,17 +34,21 @@ CREATE PROCEDURE workload(n INT)
 BEGIN
   DECLARE i INT DEFAULT 0;
   DECLARE k INT DEFAULT 0;
+  DECLARE o INT;
+  DECLARE c INT;
   WHILE i < n DO
     START TRANSACTION;
     SET k = 0;
     WHILE k < 10 DO
+      -- Keys drawn first: RAND() in a WHERE clause is evaluated per row (a full scan).
+      SET o = 1 + FLOOR(RAND() * $orders), c = 1 + FLOOR(RAND() * $customers);
       CASE FLOOR(RAND() * 5)
-        WHEN 0 THEN UPDATE orders SET total = FLOOR(RAND() * 50000) / 100 WHERE id = 1 + FLOOR(RAND() * $orders);
-        WHEN 1 THEN UPDATE orders SET customer_id = 1 + FLOOR(RAND() * $customers) WHERE id = 1 + FLOOR(RAND() * $orders);
-        WHEN 2 THEN UPDATE orders SET status = IF(status = 'paid', 'canceled', 'paid') WHERE id = 1 + FLOOR(RAND() * $orders);
+        WHEN 0 THEN UPDATE orders SET total = FLOOR(RAND() * 50000) / 100 WHERE id = o;
+        WHEN 1 THEN UPDATE orders SET customer_id = c WHERE id = o;
+        WHEN 2 THEN UPDATE orders SET status = IF(status = 'paid', 'canceled', 'paid') WHERE id = o;
         WHEN 3 THEN UPDATE customers SET country = ELT(1 + FLOOR(RAND() * 12), 'France','China','Brazil','Chile',
-          'Japan','Kenya','Peru','Spain','India','Egypt','Fiji','Oman') WHERE id = 1 + FLOOR(RAND() * $customers);
-        ELSE INSERT INTO orders VALUES ($orders + 1 + i * 10 + k, 1 + FLOOR(RAND() * $customers),
+          'Japan','Kenya','Peru','Spain','India','Egypt','Fiji','Oman') WHERE id = c;
+        ELSE INSERT INTO orders VALUES ($orders + 1 + i * 10 + k, c,
           FLOOR(RAND() * 50000) / 100, 'paid', '2026-01-01 00:00:00' + INTERVAL FLOOR(RAND() * 86400) SECOND);
       END CASE;
       SET k = k + 1;
