@@ -36,6 +36,8 @@ BEGIN
   DECLARE k INT DEFAULT 0;
   DECLARE o INT;
   DECLARE c INT;
+  DECLARE base INT;
+  SELECT MAX(id) INTO base FROM orders;
   WHILE i < n DO
     START TRANSACTION;
     SET k = 0;
@@ -48,7 +50,7 @@ BEGIN
         WHEN 2 THEN UPDATE orders SET status = IF(status = 'paid', 'canceled', 'paid') WHERE id = o;
         WHEN 3 THEN UPDATE customers SET country = ELT(1 + FLOOR(RAND() * 12), 'France','China','Brazil','Chile',
           'Japan','Kenya','Peru','Spain','India','Egypt','Fiji','Oman') WHERE id = c;
-        ELSE INSERT INTO orders VALUES ($orders + 1 + i * 10 + k, c,
+        ELSE INSERT INTO orders VALUES (base + 1 + i + k, c,
           FLOOR(RAND() * 50000) / 100, 'paid', '2026-01-01 00:00:00' + INTERVAL FLOOR(RAND() * 86400) SECOND);
       END CASE;
       SET k = k + 1;
@@ -132,8 +134,9 @@ sink = "local"
   partition_by = ["hour"]
 '
 marker_id=$((orders + changes * 20 + 1))
-run_case() {  # NAME VIEWS
+run_case() {  # NAME VIEWS [MARKER_QUERY]: the query is non-empty once the marker change is visible
   local name=$1 views=$2 dir="$work/$1"
+  local marker=${3:-"SELECT 1 FROM country_revenue WHERE id = 'Marker$1'"}
   mkdir -p "$dir"
   { head "$dir"; echo "$views"; } >"$dir/weft.toml"
   /usr/bin/time -f "%M" -o "$dir/rss1" "$weft" run -c "$dir/weft.toml" 2>"$dir/log1" &
@@ -145,12 +148,13 @@ run_case() {  # NAME VIEWS
   local before=$(date +%s.%N)
   sql shop -e "CALL workload($changes); INSERT INTO customers VALUES($marker_id, 'marker', 'Marker$name'); INSERT INTO orders VALUES($marker_id, $marker_id, 1.00, 'paid', '2026-01-01 00:00:00');"
   local committed=$(date +%s.%N)
-  /usr/bin/time -f "%M" -o "$dir/rss2" "$weft" run -c "$dir/weft.toml" 2>"$dir/log2" &
+  ${AGG_PERF:+perf record -g -o "$dir/perf.data"} /usr/bin/time -f "%M" -o "$dir/rss2" "$weft" run -c "$dir/weft.toml" 2>"$dir/log2" &
   pid=$!
   local start=$(date +%s.%N)
-  until sqlite3 "$dir/docs.db" "SELECT 1 FROM country_revenue WHERE id = 'Marker$name'" 2>/dev/null | grep -q 1; do sleep 0.05; done
+  until sqlite3 "$dir/docs.db" "$marker" 2>/dev/null | grep -q 1; do sleep 0.05; done
   local done_at=$(date +%s.%N)
-  pkill -TERM -P $pid weft 2>/dev/null || kill -TERM $pid; wait $pid || true
+  pkill -TERM -x weft -P "$(pgrep -P $pid time || echo $pid)" 2>/dev/null || pkill -TERM -P $pid weft || kill -TERM $pid
+  wait $pid || true
   local secs=$(echo "$done_at - $start" | bc)
   local rows=$(sql -N shop -e "SELECT COUNT(*) FROM orders")
   local q0=$(date +%s.%N)
@@ -162,6 +166,20 @@ run_case() {  # NAME VIEWS
   echo "  peak RSS: snapshot run $(cat "$dir/rss1") KB, catch-up run $(cat "$dir/rss2") KB"
   sql shop -e "DELETE FROM orders WHERE id = $marker_id; DELETE FROM customers WHERE id = $marker_id;"
 }
+view_wide='
+[[views]]
+name = "orders_wide"
+source = "shop"
+root = "orders"
+sink = "local"
+  [[views.lookups]]
+  table = "customers"
+  path = "customer"
+  type = "object"
+  relation = [["customer_id", "id"]]
+'
 echo "data: $customers customers, $orders orders; $changes changes per case"
+# The same data and changes into a wide view (no aggregates), for comparison.
+[ -n "${AGG_WIDE:-}" ] && run_case wide "$view_wide" "SELECT 1 FROM orders_wide WHERE id = '$marker_id'"
 run_case sum "$view_sum"
-run_case minmax "$view_minmax"
+[ -n "${AGG_ONLY_SUM:-}" ] || run_case minmax "$view_minmax"
