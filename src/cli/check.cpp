@@ -40,6 +40,35 @@ Exit status: 0 everything is ready, 1 a source has a problem or cannot be reache
 not match its source's tables, 2 bad usage or config.
 )";
 
+// A root table with neither a primary key nor a unique key over NOT NULL columns: weft keys its
+// rows by all their columns, so identical rows are one document, and one row to an aggregate
+// (issue 11). Reported with the fix; a failing query reports nothing (the other checks say why).
+void AddKeylessRoots(source::mysql::Connection& conn, const config::Config& config,
+                     const config::SourceConfig& source, std::vector<pipeline::ViewProblem>* problems) {
+  for (const auto& view : config.views) {
+    if (view.source != source.name) continue;
+    auto keyed = conn.QueryValue(
+        "SELECT COUNT(*) FROM (SELECT s.INDEX_NAME FROM information_schema.STATISTICS s JOIN "
+        "information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND "
+        "c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = " + conn.Quote(source.database) +
+        " AND s.TABLE_NAME = " + conn.Quote(view.root) +
+        " AND s.NON_UNIQUE = 0 GROUP BY s.INDEX_NAME HAVING SUM(c.IS_NULLABLE = 'YES') = 0) k");
+    auto exists = conn.QueryValue("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
+                                  conn.Quote(source.database) + " AND TABLE_NAME = " + conn.Quote(view.root));
+    if (!keyed.ok() || !exists.ok() || *exists != std::optional<std::string>("1") ||
+        *keyed != std::optional<std::string>("0")) {
+      continue;
+    }
+    problems->push_back({view.name, pipeline::ViewProblem::Kind::kTable,
+                         view.location.ToString() + ": view '" + view.name + "': root table `" + view.root +
+                             "` has neither a primary key nor a unique key over NOT NULL columns, so identical rows "
+                             "collapse into one document" +
+                             (view.is_aggregate() ? " and an aggregate counts them once" : "") +
+                             "; add one (ALTER TABLE `" + view.root + "` ADD PRIMARY KEY (...), or an "
+                             "AUTO_INCREMENT id column)"});
+  }
+}
+
 // Prints the views of `source` checked against its database's tables and columns; false on any
 // problem.
 bool ReportViews(source::mysql::Connection& conn, const config::Config& config, const config::SourceConfig& source) {
@@ -55,6 +84,7 @@ bool ReportViews(source::mysql::Connection& conn, const config::Config& config, 
     return false;
   }
   auto problems = pipeline::ValidateViews(config.views, source.name, *catalog);
+  AddKeylessRoots(conn, config, source, &problems);
   if (problems.empty()) {
     std::printf("views of source %s (%s): OK\n", source.name.c_str(), names.c_str());
     return true;

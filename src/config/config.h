@@ -75,6 +75,31 @@ struct LookupConfig {
   int parent = -1;
 };
 
+// Aggregate views (issue 11). A group key: `name = "path"` or `name = "tumble(path, 'N unit')"`.
+struct GroupKeyConfig {
+  std::string name;
+  std::string path;            // document path of the wide document ("customer.country")
+  int64_t tumble_seconds = 0;  // > 0: the key is the start of the path's N-second bucket
+  Location location;
+};
+
+// `name = "fn(path)"`: fn is count (path "*" for count(*)), sum, avg, min, max or count_distinct.
+struct AggregateConfig {
+  std::string name;
+  std::string function;
+  std::string path;  // "*" only for count
+  Location location;
+};
+
+// [views.top]: keep the n best groups by aggregate `by`, one document per partition.
+struct TopConfig {
+  int64_t n = 0;  // 0: no top-N
+  std::string by;
+  bool descending = true;
+  std::vector<std::string> partition_by;  // group key names
+  Location location;
+};
+
 struct ViewConfig {
   std::string name;
   std::string source;
@@ -85,6 +110,17 @@ struct ViewConfig {
   std::vector<std::string> exclude;
   std::vector<LookupConfig> lookups;
   Location location;
+  // SQL expression over the root row and its object lookups; rows it does not make true are not
+  // in the view. Empty: every row. filter_location is the string's location (for its errors).
+  std::string filter;
+  Location filter_location;
+  // Aggregate view when aggregates is not empty: group keys and aggregates in file order.
+  std::vector<GroupKeyConfig> group_by;
+  std::vector<AggregateConfig> aggregates;
+  std::string having;  // SQL expression over the group document's fields
+  Location having_location;
+  TopConfig top;
+  bool is_aggregate() const { return !aggregates.empty(); }
 };
 
 struct StatusConfig {

@@ -2,6 +2,7 @@
 // config: sources and sinks named by views, duplicate names, and the lookup tree's shape.
 #include <map>
 
+#include "config/aggregate_views.h"
 #include "config/sections.h"
 #include "config/toml_reader.h"
 
@@ -34,7 +35,9 @@ void CheckFieldsOrExclude(TableReader& r) {
   }
 }
 
-bool ValidPath(const std::string& path) {
+}  // namespace
+
+bool ValidDocumentPath(const std::string& path) {
   if (path.empty() || path.front() == '.' || path.back() == '.') return false;
   if (path.find("..") != std::string::npos) return false;
   // MongoDB reserves '$'-prefixed field names; "_id" is the root's primary key.
@@ -48,6 +51,10 @@ bool ValidPath(const std::string& path) {
   }
   return path != "_id";
 }
+
+namespace {
+
+bool ValidPath(const std::string& path) { return ValidDocumentPath(path); }
 
 std::string ParentPath(const std::string& path) {
   size_t dot = path.rfind('.');
@@ -287,6 +294,7 @@ void ParseViews(const toml::node* node, ParseContext& ctx, Config* config) {
     r.StringList("exclude", &v.exclude);
     CheckFieldsOrExclude(r);
     ParseLookups(r, v.root, ctx, &v.lookups);
+    ParseAggregateView(r, ctx, &v);
     r.Finish();
     config->views.push_back(std::move(v));
   }

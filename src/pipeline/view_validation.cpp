@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "config/diagnostics.h"
+#include "view/aggregate/path_check.h"
 
 namespace weft::pipeline {
 namespace {
@@ -81,6 +82,12 @@ class Checker {
         Shown(*columns, lookup.table, lookup.exclude, "exclude", lwhat);
       }
     }
+    // The columns its filter, group keys and aggregates read (issue 11).
+    auto columns_of = [&](const std::string& table) -> const std::vector<std::string>* {
+      auto it = catalog_.tables.find(table);
+      return it == catalog_.tables.end() ? nullptr : &it->second;
+    };
+    for (auto& message : view::CheckViewPaths(view, columns_of)) Add(ViewProblem::Kind::kFields, std::move(message));
   }
 
  private:

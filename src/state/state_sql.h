@@ -140,3 +140,72 @@ std::string FindReplicaRows(const std::string& name, size_t keys, const std::vec
 std::string ScanReplica(const std::string& name, size_t keys);
 
 }  // namespace weft::state::sql
+
+// Aggregate views (state/aggregate_store.h), all keyed by view name:
+//   agg_contrib  what each root row last contributed (encoded keys and inputs), by root pk
+//   agg_groups   per group (gkey = view/key_order encoding of its key values): encoded state
+//   agg_values   MIN/MAX multisets and COUNT DISTINCT reference counts: (agg, gkey, value) -> n
+//   agg_rank     top-N: each ranked group's sort key within its partition
+namespace weft::state::sql {
+
+inline constexpr char kAggregateSchema[] = R"sql(
+CREATE TABLE IF NOT EXISTS agg_contrib(
+  view TEXT NOT NULL,
+  pk BLOB NOT NULL,
+  c BLOB NOT NULL,
+  PRIMARY KEY(view, pk)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS agg_groups(
+  view TEXT NOT NULL,
+  gkey BLOB NOT NULL,
+  state BLOB NOT NULL,
+  PRIMARY KEY(view, gkey)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS agg_values(
+  view TEXT NOT NULL,
+  agg INTEGER NOT NULL,
+  gkey BLOB NOT NULL,
+  v BLOB NOT NULL,
+  val BLOB NOT NULL,
+  n INTEGER NOT NULL,
+  PRIMARY KEY(view, agg, gkey, v)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS agg_rank(
+  view TEXT NOT NULL,
+  part BLOB NOT NULL,
+  gkey BLOB NOT NULL,
+  s BLOB NOT NULL,
+  PRIMARY KEY(view, part, gkey)) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS agg_rank_order ON agg_rank(view, part, s, gkey);
+)sql";
+
+inline constexpr char kGetContrib[] = "SELECT c FROM agg_contrib WHERE view=?1 AND pk=?2";
+inline constexpr char kPutContrib[] =
+    "INSERT INTO agg_contrib(view, pk, c) VALUES(?1, ?2, ?3) ON CONFLICT(view, pk) DO UPDATE SET c=excluded.c";
+inline constexpr char kEraseContrib[] = "DELETE FROM agg_contrib WHERE view=?1 AND pk=?2";
+inline constexpr char kGetGroup[] = "SELECT state FROM agg_groups WHERE view=?1 AND gkey=?2";
+inline constexpr char kPutGroup[] =
+    "INSERT INTO agg_groups(view, gkey, state) VALUES(?1, ?2, ?3) "
+    "ON CONFLICT(view, gkey) DO UPDATE SET state=excluded.state";
+inline constexpr char kEraseGroup[] = "DELETE FROM agg_groups WHERE view=?1 AND gkey=?2";
+inline constexpr char kScanGroups[] = "SELECT gkey, state FROM agg_groups WHERE view=?1 ORDER BY gkey";
+inline constexpr char kGetValueCount[] = "SELECT n FROM agg_values WHERE view=?1 AND agg=?2 AND gkey=?3 AND v=?4";
+inline constexpr char kPutValueCount[] =
+    "INSERT INTO agg_values(view, agg, gkey, v, val, n) VALUES(?1, ?2, ?3, ?4, ?5, ?6) "
+    "ON CONFLICT(view, agg, gkey, v) DO UPDATE SET n=excluded.n";
+inline constexpr char kEraseValue[] = "DELETE FROM agg_values WHERE view=?1 AND agg=?2 AND gkey=?3 AND v=?4";
+inline constexpr char kMinValue[] =
+    "SELECT val FROM agg_values WHERE view=?1 AND agg=?2 AND gkey=?3 ORDER BY v LIMIT 1";
+inline constexpr char kMaxValue[] =
+    "SELECT val FROM agg_values WHERE view=?1 AND agg=?2 AND gkey=?3 ORDER BY v DESC LIMIT 1";
+inline constexpr char kGetRank[] = "SELECT s FROM agg_rank WHERE view=?1 AND part=?2 AND gkey=?3";
+inline constexpr char kPutRank[] =
+    "INSERT INTO agg_rank(view, part, gkey, s) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(view, part, gkey) DO UPDATE SET s=excluded.s";
+inline constexpr char kEraseRank[] = "DELETE FROM agg_rank WHERE view=?1 AND part=?2 AND gkey=?3";
+inline constexpr char kTopRanks[] =
+    "SELECT gkey FROM agg_rank WHERE view=?1 AND part=?2 ORDER BY s, gkey LIMIT ?3";
+inline constexpr char kScanPartitions[] = "SELECT DISTINCT part FROM agg_rank WHERE view=?1 ORDER BY part";
+inline constexpr char kClearContribs[] = "DELETE FROM agg_contrib WHERE view=?1";
+inline constexpr char kClearGroups[] = "DELETE FROM agg_groups WHERE view=?1";
+inline constexpr char kClearValues[] = "DELETE FROM agg_values WHERE view=?1";
+inline constexpr char kClearRanks[] = "DELETE FROM agg_rank WHERE view=?1";
+
+}  // namespace weft::state::sql

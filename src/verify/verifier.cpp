@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "verify/expected_builder.h"
+#include "verify/expected_groups.h"
 #include "verify/view_tree.h"
 
 namespace weft::verify {
@@ -101,11 +102,26 @@ core::Result<ViewReport> VerifyView(const config::ViewConfig& view, SourceTables
   if (!scanned.ok()) return in_view(scanned.WithContext("scanning sink '" + view.sink + "'"));
   progress.Maybe([&] { return "scanned " + std::to_string(report.stored) + " sink documents"; }, true);
 
+  // A filter drops rows; an aggregate view's documents are groups of the rows (expected_groups.h),
+  // compared once the root pass has fed them all.
+  auto filter = RowFilter::Make(view);
+  if (!filter.ok()) {
+    if (view_error) *view_error = true;
+    return filter.status();
+  }
+  std::unique_ptr<ExpectedGroups> groups;
+  if (view.is_aggregate()) {
+    auto made = ExpectedGroups::Make(view);
+    if (!made.ok()) {
+      if (view_error) *view_error = true;
+      return made.status();
+    }
+    groups = std::move(*made);
+  }
+
   // The root table, streamed: each row's document is built, compared and dropped.
   std::vector<std::pair<std::string, std::string>> differing;  // id_key, expected canonical
-  const change::TableSchema& root_schema = schemas->at(view.root);
-  core::Status s = source->ReadRows(root_schema, tree.nodes[0].load, [&](std::vector<change::Value>&& row) {
-    change::Value doc = builder.Build(row);
+  auto compare = [&](const change::Value& doc) {
     // ScanIdKey, not IdKeyOf: some sinks cannot keep an _id's kind, and Scan reports what they keep.
     std::string key = sink->ScanIdKey(doc.object().front().second);
     std::string canonical = sink->Canonical(doc);
@@ -123,9 +139,21 @@ core::Result<ViewReport> VerifyView(const config::ViewConfig& view, SourceTables
     if (report.expected % 4096 == 0) {
       progress.Maybe([&] { return std::to_string(report.expected) + " documents compared"; });
     }
+  };
+  const change::TableSchema& root_schema = schemas->at(view.root);
+  core::Status s = source->ReadRows(root_schema, tree.nodes[0].load, [&](std::vector<change::Value>&& row) {
+    change::Value doc = builder.Build(row);
+    if (groups) return groups->Add(doc);
+    WEFT_ASSIGN_OR_RETURN(bool keep, filter->Keeps(doc));
+    if (keep) compare(doc);
     return core::Status::Ok();
   });
   if (!s.ok()) return in_view(s);
+  if (groups) {
+    auto docs = groups->Documents();
+    if (!docs.ok()) return in_view(docs.status());
+    for (const auto& doc : *docs) compare(doc);
+  }
   progress.Maybe([&] { return std::to_string(report.expected) + " documents compared"; }, true);
 
   // Whatever the root pass did not claim is extra.

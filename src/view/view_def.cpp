@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "view/aggregate/sql_expr.h"
+
 namespace weft::view {
 namespace {
 
@@ -160,7 +162,43 @@ class Builder {
       def.nodes[parent].children.push_back(node_index);
       def.nodes.push_back(std::move(node));
     }
+    WEFT_RETURN_IF_ERROR(AddAggregate(view, &def));
     set_.views.push_back(std::move(def));
+    return core::Status::Ok();
+  }
+
+  // The filter, and for an aggregate view its definition: expressions are compiled once here so a
+  // bad one is reported at load time, at its place in the file.
+  static core::Status AddAggregate(const config::ViewConfig& view, ViewDef* def) {
+    def->root_table = view.root;
+    def->filter = view.filter;
+    def->filter_at = view.filter_location;
+    for (const auto& n : def->nodes) {
+      if (n.parent == 0 && !n.is_array) def->object_lookups.push_back(n.path);
+    }
+    if (!view.filter.empty()) {
+      SqlExpression::Scope scope{view.root, def->object_lookups};
+      auto compiled = SqlExpression::Compile(view.filter, scope, view.filter_location, "view '" + view.name + "': filter");
+      if (!compiled.ok()) return compiled.status();
+    }
+    if (!view.is_aggregate()) return core::Status::Ok();
+    WEFT_ASSIGN_OR_RETURN(AggregateDef agg, BuildAggregateDef(view, *def));
+    if (!agg.having.empty()) {
+      auto compiled = SqlExpression::Compile(agg.having, SqlExpression::Scope{}, agg.having_at,
+                                             "view '" + view.name + "': having");
+      if (!compiled.ok()) return compiled.status();
+      std::vector<std::string> names{"window_start", "window_end"};
+      for (const auto& k : agg.keys) names.push_back(k.name);
+      for (const auto& a : agg.aggs) names.push_back(a.name);
+      for (const auto& [q, column] : (*compiled)->columns()) {
+        if (std::find(names.begin(), names.end(), column) != names.end()) continue;
+        std::string list;
+        for (const auto& n : names) list += (list.empty() ? "" : ", ") + n;
+        return core::InvalidArgument(Where(agg.having_at) + "view '" + view.name + "': having names \"" + column +
+                                     "\", which is not a field of its documents (" + list + ")");
+      }
+    }
+    def->aggregate = std::make_shared<const AggregateDef>(std::move(agg));
     return core::Status::Ok();
   }
 

@@ -12,6 +12,7 @@
 //     assembly, parents by theirs while planning), plus the primary key.
 // Pure; any thread.
 
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -19,6 +20,7 @@
 #include "config/config.h"
 #include "core/status.h"
 #include "state/replica_store.h"
+#include "view/aggregate/aggregate_def.h"
 
 namespace weft::view {
 
@@ -53,6 +55,15 @@ struct ViewDef {
   std::string sink;
   std::string collection;
   std::vector<Node> nodes;  // nodes[0] is the root; then the lookups in config order
+  // `filter` (any view): a SQL expression over the root row and its top-level object lookups
+  // (view/aggregate/sql_expr.h); empty for none. Checked by BuildViewSet.
+  std::string filter;
+  config::Location filter_at;
+  std::string root_table;
+  std::vector<std::string> object_lookups;  // top-level object lookup paths (filter qualifiers)
+  // Set for an aggregate view (view/aggregate/aggregator.h): its documents are groups of the wide
+  // documents the nodes describe.
+  std::shared_ptr<const AggregateDef> aggregate;
 };
 
 // One replica: a source table and what the views need of it.
@@ -79,7 +90,8 @@ struct ViewSet {
   int FindTable(const std::string& source, const std::string& table) const;  // -1 when unused
 };
 
-// Errors (kInvalidArgument) name the view, the lookup and its config location, and the fix.
+// Errors (kInvalidArgument) name the view, the lookup and its config location, and the fix; a bad
+// filter or having expression is reported at its file:line:col with SQLite's message.
 core::Result<ViewSet> BuildViewSet(const std::vector<config::ViewConfig>& views);
 
 }  // namespace weft::view

@@ -5,6 +5,9 @@
 
 #include "change/value_codec.h"
 #include "core/log.h"
+#include "state/aggregate_store.h"
+#include "view/aggregate/aggregator.h"
+#include "view/aggregate/sql_expr.h"
 #include "view/assembler.h"
 #include "view/doc_hash.h"
 #include "view/key_order.h"
@@ -50,6 +53,7 @@ class Engine final : public ViewEngine {
       WEFT_RETURN_IF_ERROR(db_->ClearDocHashes(view.name));
       WEFT_RETURN_IF_ERROR(db_->SetMeta(key, target));
     }
+    WEFT_RETURN_IF_ERROR(InitFiltersAndAggregates());
     planner_ = std::make_unique<Planner>(&set_, raw);
     assembler_ = std::make_unique<Assembler>(&set_, raw);
     return core::Status::Ok();
@@ -81,9 +85,27 @@ class Engine final : public ViewEngine {
   core::Status Flush(const std::function<core::Status(PendingWrite&&)>& each) override {
     if (!pending_.empty()) WEFT_RETURN_IF_ERROR(EnsureIndexes());
     Assembler::MemoScope memo(assembler_.get());  // the replicas hold still until Flush returns
+    for (auto& a : aggregators_) {
+      if (a) a->Discard();  // left by a failed Flush whose transaction was rolled back
+    }
     for (const auto& [key, id] : pending_) {
       if (stopped_.count(key.view)) continue;
       WEFT_ASSIGN_OR_RETURN(auto doc, assembler_->DocumentByKey(key.view, key.pk));
+      WEFT_ASSIGN_OR_RETURN(bool kept, Kept(key.view, doc));
+      if (aggregators_[key.view]) {
+        WEFT_RETURN_IF_ERROR(aggregators_[key.view]->Update(key.pk, kept ? &*doc : nullptr));
+        continue;
+      }
+      if (doc && !kept) {
+        // The row stopped matching the filter (or never did): its document leaves the view.
+        Value doc_id = doc->object().front().second;
+        WEFT_ASSIGN_OR_RETURN(auto last, db_->GetDocHash(set_.views[key.view].name, IdKey(doc_id)));
+        if (last) {
+          WEFT_ASSIGN_OR_RETURN(auto write, Delete(key.view, doc_id));
+          WEFT_RETURN_IF_ERROR(each(std::move(write)));
+        }
+        continue;
+      }
       if (doc) {
         WEFT_ASSIGN_OR_RETURN(auto write, Upsert(key.view, std::move(*doc)));
         if (write) WEFT_RETURN_IF_ERROR(each(std::move(*write)));
@@ -94,6 +116,10 @@ class Engine final : public ViewEngine {
       // Neither: the root was only ever seen through a lookup and is gone. A root row can only
       // disappear through a change of its own table, which records the _id, so this means the
       // root never existed in this batch and there is nothing to delete.
+    }
+    for (size_t v = 0; v < aggregators_.size(); ++v) {
+      if (!aggregators_[v] || stopped_.count(static_cast<int>(v))) continue;
+      WEFT_RETURN_IF_ERROR(aggregators_[v]->Emit(GroupWriter(static_cast<int>(v), true, each)));
     }
     pending_.clear();  // only on success: after an error the caller rolls back and re-applies
     walked_.clear();
@@ -115,15 +141,23 @@ class Engine final : public ViewEngine {
           return core::Corruption("replica " + stores_[table]->table_name() + " holds an undecodable row");
         }
         WEFT_ASSIGN_OR_RETURN(Value doc, assembler_->Document(static_cast<int>(v), row));
-        WEFT_ASSIGN_OR_RETURN(auto write, Upsert(static_cast<int>(v), std::move(doc), compare));
+        std::optional<Value> built(std::move(doc));
+        WEFT_ASSIGN_OR_RETURN(bool kept, Kept(static_cast<int>(v), built));
+        if (aggregators_[v]) return aggregators_[v]->Update(r.pk, kept ? &*built : nullptr);
+        if (!kept) return core::Status::Ok();
+        WEFT_ASSIGN_OR_RETURN(auto write, Upsert(static_cast<int>(v), std::move(*built), compare));
         if (write) return each(std::move(*write));
         return core::Status::Ok();
       }));
+      if (aggregators_[v]) WEFT_RETURN_IF_ERROR(aggregators_[v]->EmitAll(GroupWriter(static_cast<int>(v), compare, each)));
     }
     return core::Status::Ok();
   }
 
   void DiscardPending() override {
+    for (auto& a : aggregators_) {
+      if (a) a->Discard();
+    }
     pending_.clear();
     walked_.clear();
   }
@@ -148,6 +182,7 @@ class Engine final : public ViewEngine {
     for (size_t v = 0; v < set_.views.size(); ++v) {
       if (set_.views[v].source != source) continue;
       WEFT_RETURN_IF_ERROR(db_->ClearDocHashes(set_.views[v].name));
+      if (aggregators_[v]) WEFT_RETURN_IF_ERROR(aggregators_[v]->Clear());
       for (auto it = pending_.begin(); it != pending_.end();) {
         it = it->first.view == static_cast<int>(v) ? pending_.erase(it) : std::next(it);
       }
@@ -157,6 +192,66 @@ class Engine final : public ViewEngine {
   }
 
  private:
+  // Compiles each view's filter and having, and opens the aggregate state. A view whose filter or
+  // aggregate definition differs from the one its state was built with (or that is new) makes its
+  // source snapshot again, as a changed replica layout does: the stored contributions and the
+  // sink's documents follow the old definition.
+  core::Status InitFiltersAndAggregates() {
+    WEFT_ASSIGN_OR_RETURN(state::AggregateStore store, state::AggregateStore::Open(db_));
+    agg_store_ = std::make_unique<state::AggregateStore>(std::move(store));
+    filters_.resize(set_.views.size());
+    havings_.resize(set_.views.size());
+    aggregators_.resize(set_.views.size());
+    for (size_t v = 0; v < set_.views.size(); ++v) {
+      const ViewDef& def = set_.views[v];
+      if (!def.filter.empty()) {
+        WEFT_ASSIGN_OR_RETURN(filters_[v], SqlExpression::Compile(def.filter, {def.root_table, def.object_lookups},
+                                                                  def.filter_at, "view '" + def.name + "': filter"));
+      }
+      std::string signature = def.filter.empty() ? "" : "filter:" + def.filter;
+      if (def.aggregate) {
+        signature = "aggregate:" + def.aggregate->signature;
+        if (!def.aggregate->having.empty()) {
+          WEFT_ASSIGN_OR_RETURN(havings_[v], SqlExpression::Compile(def.aggregate->having, {}, def.aggregate->having_at,
+                                                                    "view '" + def.name + "': having"));
+        }
+        aggregators_[v] = std::make_unique<Aggregator>(def.name, def.aggregate.get(), agg_store_.get(), havings_[v].get());
+      }
+      std::string key = "view_definition:" + def.name;
+      WEFT_ASSIGN_OR_RETURN(auto stored, db_->GetMeta(key));
+      if (stored.value_or("") == signature) continue;
+      if (aggregators_[v]) WEFT_RETURN_IF_ERROR(aggregators_[v]->Clear());
+      WEFT_ASSIGN_OR_RETURN(auto offset, db_->GetOffset(def.source));
+      if (offset) {
+        log_.Warn("view " + def.name + " changed its filter or aggregates; source " + def.source +
+                  " snapshots again to rebuild it");
+        WEFT_RETURN_IF_ERROR(db_->ResetSource(def.source));
+      }
+      WEFT_RETURN_IF_ERROR(db_->SetMeta(key, signature));
+    }
+    return core::Status::Ok();
+  }
+
+  // Whether `doc` is in view `view` after its filter (false when there is no document).
+  core::Result<bool> Kept(int view, const std::optional<Value>& doc) {
+    if (!doc) return false;
+    if (!filters_[view]) return true;
+    return filters_[view]->Matches(*doc);
+  }
+
+  // An aggregator's output as the engine's writes: upserts skip unchanged documents by hash.
+  Aggregator::Each GroupWriter(int view, bool compare, const std::function<core::Status(PendingWrite&&)>& each) {
+    return [this, view, compare, &each](Value id, std::optional<Value> doc) -> core::Status {
+      if (doc) {
+        WEFT_ASSIGN_OR_RETURN(auto write, Upsert(view, std::move(*doc), compare));
+        if (write) return each(std::move(*write));
+        return core::Status::Ok();
+      }
+      WEFT_ASSIGN_OR_RETURN(auto write, Delete(view, id));
+      return each(std::move(write));
+    };
+  }
+
   core::Result<std::optional<Value>> Load(int table, const std::string& pk) {
     std::string bytes;
     WEFT_ASSIGN_OR_RETURN(bool found, stores_[table]->Get(pk, &bytes));
@@ -191,6 +286,18 @@ class Engine final : public ViewEngine {
     const TableDef& def = set_.tables[t];
     const change::TableSchema& schema = *change.schema;
     std::vector<std::string> pk_columns = PkColumnsOf(schema);
+    if (schema.primary_key.empty() && !warned_no_key_.count(t)) {
+      // Without a key, equal rows are one row to the replica: a wide view shows one document for
+      // them and an aggregate counts them once.
+      for (const auto& use : def.uses) {
+        if (use.node != 0) continue;
+        warned_no_key_.insert(t);
+        log_.Warn("table " + change.source.table + " is the root of view " + set_.views[use.view].name +
+                  " but has no primary key: identical rows count as one; add a PRIMARY KEY (or a NOT NULL UNIQUE "
+                  "key promoted to it) to the table");
+        break;
+      }
+    }
     WEFT_RETURN_IF_ERROR(stores_[t]->SetPkColumns(pk_columns));
     switch (change.op) {
       case change::Op::kRead:  // snapshot rows only load the replica: BuildAll builds the documents
@@ -284,11 +391,16 @@ class Engine final : public ViewEngine {
   std::vector<std::unique_ptr<state::ReplicaStore>> stores_;
   std::unique_ptr<Planner> planner_;
   std::unique_ptr<Assembler> assembler_;
+  std::unique_ptr<state::AggregateStore> agg_store_;
+  std::vector<std::unique_ptr<SqlExpression>> filters_;   // per view; null without a filter
+  std::vector<std::unique_ptr<SqlExpression>> havings_;   // per view; null without `having`
+  std::vector<std::unique_ptr<Aggregator>> aggregators_;  // per view; null for a wide view
   AffectedRoots pending_;
   // The planner's walks since the last Flush (Planner::MarkRow): cleared whenever pending_ is.
   Planner::Walked walked_;
   bool bulk_loading_ = false;  // some store's indexes are dropped for a snapshot load
   std::set<int> stopped_;  // indexes into set_.views
+  std::set<int> warned_no_key_;  // root tables without a primary key, warned about once
   core::Logger log_{"view"};
 };
 

@@ -5,6 +5,10 @@
 // (view/assembler.cpp: the one function snapshot and streaming both use). Rebuilt documents equal
 // to the last one flushed for that _id are dropped (the hash is stored in the same transaction as the
 // outbox entry, so "flushed" means "will reach the sink"); deleted roots become deletes.
+// A view's `filter` drops the documents it does not make true (a row that stops matching is
+// deleted). An aggregate view (view/aggregate/aggregator.h) turns each rebuilt root document into
+// a contribution to its group instead, retracting the one stored for that root, and writes the
+// touched groups' (or top-N partitions') documents at the end of the Flush.
 //
 // Loop thread only. Every call that writes must run inside StateDb::Begin/Commit.
 

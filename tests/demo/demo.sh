@@ -4,7 +4,8 @@
 #   2. starts a throwaway MariaDB in a temp dir with the seeds' e-commerce tables and sample data
 #   3. runs `weft run` with the embedded SQLite sink (the first run snapshots the tables)
 #   4. runs the seed's inserts and updates one at a time, printing the order document after each
-#   5. runs `weft verify`, stops weft (SIGTERM) and MariaDB
+#   5. prints the aggregate view state_revenue (revenue per customer state)
+#   6. runs `weft verify`, stops weft (SIGTERM) and MariaDB
 # Run it as root on Debian 12 (or as a user with sudo rights for the package step).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -88,6 +89,35 @@ collection = "orderSingleView"
   path = "order_items.seller"
   type = "object"
   relation = [["order_items.seller_id", "seller_id"]]
+
+# An aggregate view (seed 002's shape): revenue per customer state, kept exact as orders, items and
+# customers change.
+[[views]]
+name = "state_revenue"
+source = "shop"
+root = "ecom_orders"
+sink = "local"
+filter = "order_status <> 'canceled'"
+
+  [[views.lookups]]
+  table = "ecom_customers"
+  path = "customer_info"
+  type = "object"
+  relation = [["customer_id", "customer_id"]]
+
+  [[views.lookups]]
+  table = "ecom_order_items"
+  path = "order_items"
+  type = "array"
+  relation = [["order_id", "order_id"]]
+
+  [views.group_by]
+  state = "customer_info.customer_state"
+
+  [views.aggregates]
+  revenue = "sum(order_items.price)"
+  orders = "count(*)"
+  largest_item = "max(order_items.price)"
 TOML
 export WEFT_MYSQL_PASSWORD=demo-password
 
@@ -152,7 +182,15 @@ step "raise the payment" "d is not None and d['order_payments'][0]['payment_inst
 step "change the item's price and freight" "d is not None and d['order_items'][0]['freight_value'] == 18"
 
 echo
-echo "==> weft verify (an independent join on MariaDB vs the sink)"
+echo "==> the aggregate view state_revenue (revenue per customer state; NY came with the new order):"
+for _ in $(seq 1 100); do
+  sqlite3 "$work/docs.db" "SELECT 1 FROM state_revenue WHERE id = 'NY'" 2>/dev/null | grep -q 1 && break
+  sleep 0.1
+done
+sqlite3 "$work/docs.db" "SELECT doc FROM state_revenue ORDER BY id"
+
+echo
+echo "==> weft verify (an independent join, and GROUP BY, on MariaDB vs the sink)"
 "$weft" verify -c "$work/weft.toml"
 echo
 echo "==> stopping weft (SIGTERM)"

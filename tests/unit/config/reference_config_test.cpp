@@ -77,7 +77,7 @@ TEST_CASE("the reference config loads with the variables it references set") {
   CHECK(config->FindSink("debug")->kind == "jsonl");
   CHECK(config->FindSink("debug")->path == "-");
 
-  REQUIRE(config->views.size() == 1);
+  REQUIRE(config->views.size() == 3);  // the order view, then the two aggregate views (issue 11)
   const ViewConfig* view = config->FindView("order_single_view");
   REQUIRE(view != nullptr);
   CHECK(view->source == "shop");
@@ -143,4 +143,30 @@ TEST_CASE("a missing config file is reported with its path") {
 }
 
 }  // namespace
+TEST_CASE("the reference config's aggregate views mean what their comments say") {
+  setenv("WEFT_MYSQL_PASSWORD", "ref-config-password", 1);
+  auto config = LoadConfig(kReference);
+  unsetenv("WEFT_MYSQL_PASSWORD");
+  REQUIRE_MESSAGE(config.ok(), config.status().message());
+  REQUIRE(config->views.size() == 3);
+  const ViewConfig& revenue = config->views[1];
+  CHECK(revenue.name == "state_revenue");
+  CHECK(revenue.is_aggregate());
+  CHECK(revenue.filter == "order_status <> 'canceled'");
+  REQUIRE(revenue.group_by.size() == 1);
+  CHECK(revenue.group_by[0].path == "customer_info.customer_state");
+  REQUIRE(revenue.aggregates.size() == 4);
+  CHECK(revenue.aggregates[0].name == "revenue");
+  CHECK(revenue.aggregates[0].function == "sum");
+  CHECK(revenue.aggregates[0].path == "order_items.price");
+  CHECK(revenue.top.n == 0);
+  const ViewConfig& top = config->views[2];
+  REQUIRE(top.group_by.size() == 2);
+  CHECK(top.group_by[0].tumble_seconds == 60);
+  CHECK(top.top.n == 5);
+  CHECK(top.top.by == "revenue");
+  CHECK(top.top.descending);
+  CHECK(top.top.partition_by == std::vector<std::string>{"minute"});
+}
+
 }  // namespace weft::config
