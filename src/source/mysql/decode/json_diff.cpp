@@ -121,7 +121,7 @@ core::Status Apply(const JsonDiff& diff, JsonNode* doc) {
       }
       return core::Status::Ok();
     case JsonDiffOp::kInsert:
-      if (target) {  // the value appeared since: the insert sets it
+      if (target && last.member) {  // an existing member: the insert sets it (arrays shift instead)
         *target = std::move(value);
         return core::Status::Ok();
       }
