@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "change/change.h"
+#include "source/mysql/binlog/binlog_stream.h"
 #include "source/mysql/binlog/mysql_gtid.h"
 #include "source/mysql/binlog/position.h"
 #include "source/mysql/decode/column_types.h"
@@ -149,4 +150,19 @@ TEST_CASE("offsets carry a MySQL GTID set as gtids=") {
   CHECK(!sm::Position::Parse("v1;file=f;pos=4;skip=0;gtids=garbage").ok());
   // A token with only a GTID set is resumable (by GTID).
   CHECK(sm::Position::Parse("v1;gtids=3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5").ok());
+}
+
+TEST_CASE("COM_BINLOG_DUMP_GTID arguments: flags, server id, no file, position 4, the encoded set") {
+  auto set = sm::MysqlGtidSet::Parse("3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5");
+  REQUIRE(set.ok());
+  const std::string enc = set->Encode();
+  const std::string args = sm::BinlogDumpGtidArguments(sm::kBinlogDumpNonBlock, 77, enc);
+  REQUIRE(args.size() == 2 + 4 + 4 + 8 + 4 + enc.size());
+  CHECK(static_cast<uint8_t>(args[0]) == (sm::kBinlogThroughGtid | sm::kBinlogDumpNonBlock));
+  CHECK(args[1] == 0);
+  CHECK(static_cast<uint8_t>(args[2]) == 77);
+  CHECK(args.substr(6, 4) == std::string(4, '\0'));               // file name length 0
+  CHECK(static_cast<uint8_t>(args[10]) == 4);                      // position 4
+  CHECK(static_cast<uint8_t>(args[18]) == enc.size());             // data size
+  CHECK(args.substr(22) == enc);
 }
