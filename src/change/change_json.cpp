@@ -48,11 +48,40 @@ void AppendPatch(const Change& c, std::string* out) {
   out->append("},\"$unset\":{}}");
 }
 
+// A JSON column holding the JSON value null and one holding SQL NULL both render as `null` inside
+// before/after: the columns holding the JSON null are listed, so a consumer can tell them apart.
+bool HasJsonNull(const TableSchema& schema, const RowImage& image) {
+  for (size_t i = 0; i < image.values.size() && i < schema.columns.size(); ++i) {
+    const Value& v = image.values[i];
+    if (image.Has(i) && v.kind() == ValueKind::kJson && v.text() == "null") return true;
+  }
+  return false;
+}
+
+void AppendJsonNullColumns(const TableSchema& schema, const RowImage& image, std::string* out) {
+  out->push_back('[');
+  bool first = true;
+  for (size_t i = 0; i < image.values.size() && i < schema.columns.size(); ++i) {
+    const Value& v = image.values[i];
+    if (!image.Has(i) || v.kind() != ValueKind::kJson || v.text() != "null") continue;
+    if (!first) out->push_back(',');
+    first = false;
+    AppendJsonString(schema.columns[i].name, out);
+  }
+  out->push_back(']');
+}
+
 }  // namespace
 
 void AppendChangeJson(const Change& c, std::string* out) {
-  out->append("{\"op\":\"");
-  out->push_back(static_cast<char>(c.op));
+  // A schema change has an op of its own, so a consumer filtering on op never takes it for a row
+  // change (its in-memory op is irrelevant).
+  if (c.type == ChangeType::kDdl) {
+    out->append("{\"op\":\"ddl");
+  } else {
+    out->append("{\"op\":\"");
+    out->push_back(static_cast<char>(c.op));
+  }
   out->append("\",\"ts\":");
   out->append(std::to_string(c.ts_ms));
   out->append(",\"type\":");
@@ -100,6 +129,21 @@ void AppendChangeJson(const Change& c, std::string* out) {
   if (c.op == Op::kUpdate) {
     out->append(",\"patch\":");
     AppendPatch(c, out);
+  }
+  const bool before_null = (c.op == Op::kUpdate || c.op == Op::kDelete) && HasJsonNull(schema, c.before);
+  const bool after_null = c.op != Op::kDelete && HasJsonNull(schema, c.after);
+  if (before_null || after_null) {
+    out->append(",\"json_null\":{");
+    if (before_null) {
+      out->append("\"before\":");
+      AppendJsonNullColumns(schema, c.before, out);
+    }
+    if (after_null) {
+      if (before_null) out->push_back(',');
+      out->append("\"after\":");
+      AppendJsonNullColumns(schema, c.after, out);
+    }
+    out->push_back('}');
   }
   out->push_back('}');
 }

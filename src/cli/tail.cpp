@@ -1,11 +1,13 @@
 // weft tail -c FILE --source NAME --from snapshot|now|OFFSET: the source's change records as JSON
 // lines on stdout until SIGINT/SIGTERM. Logs go to stderr.
+// weft tail --binlog-file FILE [FILE ...]: the same records read from binlog files, no config.
 #include <signal.h>
 #include <uv.h>
 
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "change/change.h"
 #include "cli/args.h"
@@ -13,12 +15,14 @@
 #include "config/config.h"
 #include "core/log.h"
 #include "loop/uv_handles.h"
+#include "source/mysql/binlog/binlog_file.h"
 #include "source/source.h"
 
 namespace weft::cli {
 namespace {
 
 constexpr const char* kTailHelp = R"(Usage: weft tail -c FILE --source NAME --from snapshot|now|OFFSET [--log-level LEVEL]
+       weft tail --binlog-file FILE [FILE ...]
 
 Prints the change records of one source, one JSON object per line on stdout, until interrupted:
   {"op":"u","ts":1732184400000,"type":"dml","offset":"v1;file=...;pos=...;skip=0;gtid=0-1-42",
@@ -33,22 +37,75 @@ Options:
                        now:      changes from the current end of the binlog
                        OFFSET:   an "offset" printed earlier: continues right after that record
   --log-level LEVEL    debug | info | warn | error (overrides [log] level)
+  --binlog-file FILE   read binlog files instead of a server (no config): MySQL 5.7/8.x/9.x or
+                       MariaDB 10.x files as the server wrote them (or `mysqlbinlog --raw` copied
+                       them), in the order given. CRC32 checked; compressed transactions
+                       (TRANSACTION_PAYLOAD), partial JSON updates and GTIDs decoded. Every table of
+                       every database; every statement other than BEGIN/COMMIT prints as a DDL
+                       record. Columns are named from the binlog's column-name metadata
+                       (binlog_row_metadata=FULL), else "@1", "@2"...; ENUM/SET without their
+                       strings print as index / bitmask. An error names the file and the event
+                       position ("binlog.000001 at 1234: ...") and ends the command.
   -h, --help           this help
 
 Logs (progress, reconnects) go to stderr. The server is checked first (like `weft check`) and a
 misconfigured one is refused with the fix. SIGINT/SIGTERM stop after flushing stdout.
-Exit status: 0 stopped by a signal, 1 the source failed (the error is printed), 2 bad usage or config.
+Exit status: 0 stopped by a signal (--binlog-file: every file read), 1 the source failed (the error
+is printed), 2 bad usage or config.
 )";
+
+// --binlog-file: no loop, no thread; each transaction's records are written as it commits.
+int TailFiles(const std::vector<std::string>& files) {
+  std::string out;
+  bool write_failed = false;
+  auto emit = [&](source::SourceBatch&& batch) {
+    out.clear();
+    for (const change::Change& c : batch.changes) {
+      change::AppendChangeJson(c, &out);
+      out.push_back('\n');
+    }
+    if (out.empty()) return true;
+    if (std::fwrite(out.data(), 1, out.size(), stdout) != out.size()) {
+      write_failed = true;
+      return false;
+    }
+    return true;
+  };
+  for (const std::string& path : files) {
+    source::mysql::BinlogFileStats stats;
+    core::Status st = source::mysql::ReadBinlogFile(path, "binlog-file", emit, &stats);
+    if (write_failed) {
+      std::fprintf(stderr, "weft tail: cannot write to stdout; stopping\n");
+      return 1;
+    }
+    if (!st.ok()) {
+      std::fflush(stdout);
+      std::fprintf(stderr, "weft tail: %s\n", st.message().c_str());
+      return st.code() == core::Code::kInvalidArgument ? 2 : 1;
+    }
+  }
+  return std::fflush(stdout) == 0 ? 0 : 1;
+}
 
 }  // namespace
 
 int TailCommand(int argc, char** argv) {
   Args args(argc, argv, 2,
             {{"config", 'c', true}, {"source", 0, true}, {"from", 0, true}, {"log-level", 0, true},
-             {"help", 'h', false}});
+             {"binlog-file", 0, true}, {"help", 'h', false}});
   if (args.Has("help")) {
     std::fputs(kTailHelp, stdout);
     return 0;
+  }
+  if (args.error().empty() && args.Has("binlog-file")) {
+    if (args.Has("config") || args.Has("source") || args.Has("from")) {
+      std::fprintf(stderr, "weft tail: --binlog-file reads files, not a source: drop -c/--source/--from\n\n%s",
+                   kTailHelp);
+      return 2;
+    }
+    std::vector<std::string> files{args.Get("binlog-file")};
+    files.insert(files.end(), args.positional().begin(), args.positional().end());
+    return TailFiles(files);
   }
   std::string usage_error = args.error();
   if (usage_error.empty() && !args.Has("config")) usage_error = "-c FILE is required";

@@ -107,7 +107,7 @@ core::Status MysqlSource::Start(const StartFrom& from, BatchHandler on_batch, St
     }
     case StartFrom::Mode::kOffset: {
       WEFT_ASSIGN_OR_RETURN(start, Position::Parse(from.offset));
-      if (!check.info.is_mariadb && start.file.empty()) {
+      if (!check.info.is_mariadb && start.file.empty() && !start.has_mysql_gtids) {
         return core::InvalidArgument("offset '" + from.offset + "' holds only a MariaDB GTID, but source " +
                                      s.config.name + " is MySQL " + check.info.version + ": it needs file and pos");
       }

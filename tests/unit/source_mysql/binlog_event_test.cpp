@@ -51,5 +51,7 @@ TEST_CASE("binlog event: header fields and CRC32") {
   CHECK(sm::EventTypeName(200) == "UNKNOWN_EVENT(200)");
   CHECK(sm::RowsEventTraitsOf(sm::event::kUpdateRowsV2).v2);
   CHECK(sm::RowsEventTraitsOf(sm::event::kDeleteRowsCompressed).compressed);
-  CHECK(sm::RowsEventTraitsOf(sm::event::kPartialUpdateRows).kind == sm::RowsKind::kNone);
+  CHECK(sm::RowsEventTraitsOf(sm::event::kPartialUpdateRows).kind == sm::RowsKind::kUpdate);
+  CHECK(sm::RowsEventTraitsOf(sm::event::kPartialUpdateRows).partial_json);
+  CHECK(!sm::RowsEventTraitsOf(sm::event::kUpdateRowsV2).partial_json);
 }

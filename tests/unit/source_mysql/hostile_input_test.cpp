@@ -131,11 +131,13 @@ TEST_CASE("hostile input: unsupported and mismatched events name the problem") {
   REQUIRE(map.ok());
   auto schema = sm::SchemaFromTableMap(*map, {});
   std::vector<sm::DecodedRow> rows;
+  // PARTIAL_UPDATE_ROWS is decoded now (mysql8_fixtures_test.cpp): an empty body is corrupt.
   auto partial = sm::DecodeRowsEvent(sm::event::kPartialUpdateRows, "", *map, *schema, &rows);
-  CHECK(partial.code() == weft::core::Code::kFailedPrecondition);
-  CHECK(partial.message().find("binlog_row_value_options") != std::string::npos);
+  CHECK(partial.code() == weft::core::Code::kCorruption);
+  // A TRANSACTION_PAYLOAD is unpacked before its rows events reach the decoder.
   auto payload = sm::DecodeRowsEvent(sm::event::kTransactionPayload, "", *map, *schema, &rows);
-  CHECK(payload.message().find("binlog_transaction_compression") != std::string::npos);
+  CHECK(payload.code() == weft::core::Code::kInvalidArgument);
+  CHECK(payload.message().find("inner events") != std::string::npos);
   CHECK(sm::DecodeRowsEvent(sm::event::kQuery, "", *map, *schema, &rows).code() == weft::core::Code::kInvalidArgument);
   // A rows event decoded against another table's map is refused, not misdecoded.
   auto rows_ev = sm::SplitEvent(f.raw_events.at(1), true);

@@ -12,19 +12,19 @@ namespace sm = weft::source::mysql;
 using weft::change::Value;
 
 TEST_CASE("offset tokens round-trip, escape their separators, and say what is wrong") {
-  sm::Position p{"mariadb-bin.000002", 1234, 3, true, "0-1-41,1-2-7"};
+  sm::Position p{"mariadb-bin.000002", 1234, 3, true, "0-1-41,1-2-7", false, ""};
   CHECK(p.Encode() == "v1;file=mariadb-bin.000002;pos=1234;skip=3;gtid=0-1-41,1-2-7");
   auto back = sm::Position::Parse(p.Encode());
   REQUIRE(back.ok());
   CHECK(*back == p);
 
-  sm::Position odd{"we;ird=%name", 4, 0, false, ""};
+  sm::Position odd{"we;ird=%name", 4, 0, false, "", false, ""};
   auto odd_back = sm::Position::Parse(odd.Encode());
   REQUIRE(odd_back.ok());
   CHECK(odd_back->file == "we;ird=%name");
   CHECK(odd.Encode().find("gtid") == std::string::npos);  // MySQL tokens resume by file:pos
 
-  sm::Position empty_gtid{"f", 4, 0, true, ""};  // MariaDB before its first GTID: still GTID mode
+  sm::Position empty_gtid{"f", 4, 0, true, "", false, ""};  // MariaDB before its first GTID: still GTID mode
   auto e = sm::Position::Parse(empty_gtid.Encode());
   REQUIRE(e.ok());
   CHECK(e->has_gtid);

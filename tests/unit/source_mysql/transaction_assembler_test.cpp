@@ -79,7 +79,7 @@ struct Collector {
   }
 };
 
-sm::Position Start() { return sm::Position{"mariadb-bin.000001", 256, 0, true, "0-1-4"}; }
+sm::Position Start() { return sm::Position{"mariadb-bin.000001", 256, 0, true, "0-1-4", false, ""}; }
 
 void FeedTransaction(sm::TransactionAssembler& a, Binlog& log, uint64_t seq, std::initializer_list<int32_t> ids) {
   REQUIRE(a.OnEvent(log.Gtid(seq, false)).ok());
@@ -118,7 +118,7 @@ TEST_CASE("a transaction arrives whole; inside offsets point at its start, the l
 TEST_CASE("starting from an offset inside a transaction skips what was delivered, only in that transaction") {
   Binlog log;
   Collector out;
-  auto a = out.Make(sm::Position{"mariadb-bin.000001", 256, 2, true, "0-1-4"});
+  auto a = out.Make(sm::Position{"mariadb-bin.000001", 256, 2, true, "0-1-4", false, ""});
   REQUIRE(a.OnEvent(log.Gtid(5, false)).ok());
   CHECK(a.resume_position().skip == 2);  // until the transaction completes, a reconnect needs the skip
   REQUIRE(a.OnEvent(log.TableMap(70, "shop", "t")).ok());
@@ -200,7 +200,7 @@ TEST_CASE("DDL statement table names") {
 TEST_CASE("MySQL-style transactions (BEGIN ... XID, no GTID state) resume by file:pos") {
   Binlog log;
   Collector out;
-  auto a = out.Make(sm::Position{"mysql-bin.000001", 256, 0, false, ""});
+  auto a = out.Make(sm::Position{"mysql-bin.000001", 256, 0, false, "", false, ""});
   REQUIRE(a.OnEvent(log.Query("shop", "BEGIN")).ok());
   REQUIRE(a.OnEvent(log.TableMap(70, "shop", "t")).ok());
   REQUIRE(a.OnEvent(log.WriteRows(70, {1, 2})).ok());

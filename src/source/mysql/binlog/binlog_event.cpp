@@ -27,6 +27,10 @@ std::string EventTypeName(uint8_t type) {
     case event::kMysqlPreviousGtids: return "PREVIOUS_GTIDS_LOG_EVENT";
     case event::kPartialUpdateRows: return "PARTIAL_UPDATE_ROWS_EVENT";
     case event::kTransactionPayload: return "TRANSACTION_PAYLOAD_EVENT";
+    case event::kGtidTagged: return "GTID_TAGGED_LOG_EVENT";
+    case event::kIntvar: return "INTVAR_EVENT";
+    case event::kUserVar: return "USER_VAR_EVENT";
+    case event::kXaPrepare: return "XA_PREPARE_LOG_EVENT";
     case event::kAnnotateRows: return "ANNOTATE_ROWS_EVENT";
     case event::kBinlogCheckpoint: return "BINLOG_CHECKPOINT_EVENT";
     case event::kMariadbGtid: return "GTID_EVENT";
@@ -50,6 +54,7 @@ RowsEventTraits RowsEventTraitsOf(uint8_t type) {
     case event::kWriteRowsV2: return {RowsKind::kWrite, true, false};
     case event::kUpdateRowsV2: return {RowsKind::kUpdate, true, false};
     case event::kDeleteRowsV2: return {RowsKind::kDelete, true, false};
+    case event::kPartialUpdateRows: return {RowsKind::kUpdate, true, false, true};
     case event::kWriteRowsCompressedV1: return {RowsKind::kWrite, false, true};
     case event::kUpdateRowsCompressedV1: return {RowsKind::kUpdate, false, true};
     case event::kDeleteRowsCompressedV1: return {RowsKind::kDelete, false, true};
@@ -157,6 +162,13 @@ core::Result<FormatDescription> ParseFormatDescription(std::string_view raw) {
   }
   if (fde.checksum == ChecksumAlgorithm::kCrc32) {
     auto split = SplitEvent(raw, true);
+    // A binlog FILE still open (or not closed cleanly) has LOG_EVENT_BINLOG_IN_USE_F set in its
+    // FDE, but the server computed the CRC32 before setting the flag: check with it cleared.
+    if (!split.ok() && (header.flags & kBinlogInUseFlag) != 0) {
+      std::string cleared(raw);
+      cleared[kFlagsOffset] = static_cast<char>(cleared[kFlagsOffset] & ~kBinlogInUseFlag);
+      split = SplitEvent(cleared, true);
+    }
     if (!split.ok()) return split.status();
   }
   if (fde.header_length != kCommonHeaderLength) {

@@ -22,6 +22,8 @@ namespace weft::source::mysql {
 
 namespace event {
 inline constexpr uint8_t kQuery = 2;
+inline constexpr uint8_t kIntvar = 5;
+inline constexpr uint8_t kUserVar = 14;
 inline constexpr uint8_t kStop = 3;
 inline constexpr uint8_t kRotate = 4;
 inline constexpr uint8_t kFormatDescription = 15;
@@ -38,8 +40,10 @@ inline constexpr uint8_t kDeleteRowsV2 = 32;
 inline constexpr uint8_t kMysqlGtid = 33;
 inline constexpr uint8_t kMysqlAnonymousGtid = 34;
 inline constexpr uint8_t kMysqlPreviousGtids = 35;
+inline constexpr uint8_t kXaPrepare = 38;
 inline constexpr uint8_t kPartialUpdateRows = 39;   // MySQL 8 JSON partial updates
 inline constexpr uint8_t kTransactionPayload = 40;  // MySQL 8.0.20+ compressed transactions
+inline constexpr uint8_t kGtidTagged = 42;          // MySQL 8.3+ GTID with a tag (uuid:tag:gno)
 inline constexpr uint8_t kAnnotateRows = 160;
 inline constexpr uint8_t kBinlogCheckpoint = 161;
 inline constexpr uint8_t kMariadbGtid = 162;
@@ -54,6 +58,8 @@ inline constexpr uint8_t kDeleteRowsCompressed = 171;
 }  // namespace event
 
 inline constexpr size_t kCommonHeaderLength = 19;
+inline constexpr size_t kFlagsOffset = 17;          // the 2-byte flags field of the common header
+inline constexpr uint16_t kBinlogInUseFlag = 0x1;   // LOG_EVENT_BINLOG_IN_USE_F (FDE of an open file)
 inline constexpr size_t kChecksumLength = 4;
 inline constexpr size_t kTableMapPostHeaderLength = 8;
 inline constexpr size_t kRowsV1PostHeaderLength = 8;
@@ -67,8 +73,9 @@ struct RowsEventTraits {
   RowsKind kind = RowsKind::kNone;  // kNone: not a rows event this decoder reads
   bool v2 = false;                  // post-header carries extra data (types 30-32)
   bool compressed = false;          // MariaDB's zlib-compressed row data (types 166-171)
+  bool partial_json = false;        // MySQL's PARTIAL_UPDATE_ROWS (39): an update whose after-images
+                                    // may carry JSON diffs (binlog_row_value_options=PARTIAL_JSON)
 };
-// kNone for PARTIAL_UPDATE_ROWS (39) too: the row decoder reports it as unsupported.
 RowsEventTraits RowsEventTraitsOf(uint8_t type);
 
 struct EventHeader {
@@ -114,7 +121,8 @@ struct FormatDescription {
 // Parses a FORMAT_DESCRIPTION_EVENT. `raw` is the whole event INCLUDING its trailer: the FDE is
 // what tells the reader whether the other events carry a checksum, so it is parsed before any can
 // be stripped. Every server weft supports (MySQL 5.6+, MariaDB 10.x) ends the FDE with the
-// algorithm byte and a 4-byte CRC slot; the CRC is verified when the algorithm is CRC32.
+// algorithm byte and a 4-byte CRC slot; the CRC is verified when the algorithm is CRC32 (with
+// LOG_EVENT_BINLOG_IN_USE_F cleared when the flag is set, as the server computed it).
 core::Result<FormatDescription> ParseFormatDescription(std::string_view raw);
 
 // Ok when TABLE_MAP and every rows event type have the post-header lengths the decoders assume

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <map>
 
+#include "source/mysql/binlog/mysql_gtid.h"
+
 namespace weft::source::mysql {
 
 BinlogStream::~BinlogStream() {
@@ -63,6 +65,50 @@ core::Status CheckGtidInBinlog(Connection& conn, const std::string& gtid_state) 
   return core::Status::Ok();
 }
 
+std::string BinlogDumpGtidArguments(uint16_t flags, uint32_t server_id, const std::string& encoded_gtid_set) {
+  std::string out;
+  auto le = [&](uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  };
+  le(flags | kBinlogThroughGtid, 2);
+  le(server_id, 4);
+  le(0, 4);  // no file name: the server finds the first transaction the set lacks
+  le(4, 8);
+  le(encoded_gtid_set.size(), 4);
+  out += encoded_gtid_set;
+  return out;
+}
+
+namespace {
+
+// MySQL with gtid_mode=ON and a position that carries a GTID set: checks that nothing the set lacks
+// was purged. Returns the set to dump from, or nullopt to fall back to file:pos.
+core::Result<std::optional<MysqlGtidSet>> MysqlResumeSet(Connection& conn, const Position& start) {
+  if (!start.has_mysql_gtids) return std::optional<MysqlGtidSet>{};
+  WEFT_ASSIGN_OR_RETURN(auto mode, conn.QueryValue("SELECT @@global.gtid_mode"));
+  if (mode.value_or("OFF") != "ON") {
+    if (start.file.empty()) {
+      return core::FailedPrecondition("source " + conn.source_name() + ": the offset resumes by GTID set but the "
+                                      "server's gtid_mode is " + mode.value_or("OFF") + ": restart from a snapshot");
+    }
+    return std::optional<MysqlGtidSet>{};  // file:pos still works
+  }
+  WEFT_ASSIGN_OR_RETURN(MysqlGtidSet wanted, MysqlGtidSet::Parse(start.mysql_gtids));
+  WEFT_ASSIGN_OR_RETURN(auto purged_text, conn.QueryValue("SELECT @@global.gtid_purged"));
+  WEFT_ASSIGN_OR_RETURN(MysqlGtidSet purged, MysqlGtidSet::Parse(purged_text.value_or("")));
+  if (!wanted.ContainsAll(purged)) {
+    return core::DataLoss("source " + conn.source_name() + " (" + conn.address() +
+                          "): the server no longer has this position: it purged transactions the offset has not "
+                          "seen (gtid_purged '" + purged.ToString() + "' is not within the offset's GTID set '" +
+                          wanted.ToString() + "')" + OldestPosition(conn) +
+                          ". Restart from a fresh snapshot (`weft tail --from snapshot`, or on_lost_position = "
+                          "\"resnapshot\"), and keep binlogs longer (binlog_expire_logs_seconds)");
+  }
+  return std::optional<MysqlGtidSet>(std::move(wanted));
+}
+
+}  // namespace
+
 core::Result<std::unique_ptr<BinlogStream>> BinlogStream::Open(const config::SourceConfig& config,
                                                                 const Position& start, const StreamOptions& options,
                                                                 Interrupter* interrupter) {
@@ -99,9 +145,31 @@ core::Result<std::unique_ptr<BinlogStream>> BinlogStream::Open(const config::Sou
     stream->start_description_ = start.file + ":" + std::to_string(start.pos);
   }
 
+  std::optional<MysqlGtidSet> mysql_set;
+  if (!stream->is_mariadb_) {
+    WEFT_ASSIGN_OR_RETURN(mysql_set, MysqlResumeSet(conn, start));
+    if (mysql_set) stream->start_description_ = "GTID set '" + mysql_set->ToString() + "'";
+  }
+
   stream->rpl_ = mariadb_rpl_init(conn.get());
   if (!stream->rpl_) return conn.LastError("mariadb_rpl_init");
   MARIADB_RPL* rpl = stream->rpl_;
+  if (mysql_set) {
+    // libmariadb's mariadb_rpl_open sends only COM_BINLOG_DUMP: send MySQL's GTID form through the
+    // connection's command method, then fetch events with the same rpl handle.
+    mariadb_rpl_optionsv(rpl, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(config.server_id));
+    mariadb_rpl_optionsv(rpl, MARIADB_RPL_FILENAME, "", static_cast<size_t>(0));
+    mariadb_rpl_optionsv(rpl, MARIADB_RPL_START, 4UL);
+    rpl->server_type = RPL_SERVER_MYSQL;
+    const std::string args = BinlogDumpGtidArguments(options.non_blocking ? kBinlogDumpNonBlock : 0,
+                                                     static_cast<uint32_t>(config.server_id), mysql_set->Encode());
+    MYSQL* m = conn.get();
+    if (m->methods->db_command(m, static_cast<enum enum_server_command>(kComBinlogDumpGtid), args.data(), args.size(), 1,
+                               nullptr) != 0) {
+      return stream->FetchError();
+    }
+    return stream;
+  }
   mariadb_rpl_optionsv(rpl, MARIADB_RPL_SERVER_ID, static_cast<unsigned int>(config.server_id));
   if (by_gtid) {
     mariadb_rpl_optionsv(rpl, MARIADB_RPL_FILENAME, "", static_cast<size_t>(0));

@@ -6,7 +6,11 @@
 //   SET @master_heartbeat_period = N s                        (an idle stream still shows it is alive)
 //   SET @slave_connect_state = '<gtid state>'                 (MariaDB: resume by GTID)
 // then COM_BINLOG_DUMP from the Position (by GTID on MariaDB when the position has one, by
-// file:pos otherwise). A silent dead server is noticed by the read timeout (3 heartbeats).
+// file:pos otherwise). A MySQL position with a GTID set (`gtids=`) on a server with gtid_mode=ON
+// resumes by COM_BINLOG_DUMP_GTID, after checking that the server has not purged a transaction the
+// set lacks (@@global.gtid_purged; DataLoss otherwise); with gtid_mode off it falls back to
+// file:pos. (Built from MySQL's protocol documentation: no MySQL server is available to the tests.)
+// A silent dead server is noticed by the read timeout (3 heartbeats).
 //
 // One thread. Interrupter::Cancel() from another thread makes a blocked Next() return Aborted.
 
@@ -69,6 +73,13 @@ class BinlogStream {
   std::string start_description_;  // "GTID 0-1-41" or "mariadb-bin.000002:1234", for messages
   uint64_t bytes_ = 0;
 };
+
+// COM_BINLOG_DUMP_GTID's arguments (after the command byte): flags(2) server_id(4)
+// filename length(4) filename position(8) data size(4) data (the encoded GTID set).
+inline constexpr uint8_t kComBinlogDumpGtid = 0x1e;
+inline constexpr uint16_t kBinlogThroughGtid = 0x04;
+inline constexpr uint16_t kBinlogDumpNonBlock = 0x01;
+std::string BinlogDumpGtidArguments(uint16_t flags, uint32_t server_id, const std::string& encoded_gtid_set);
 
 // DataLoss when a MariaDB GTID state asks for more than the server's binlogs hold (see .cpp).
 core::Status CheckGtidInBinlog(Connection& conn, const std::string& gtid_state);

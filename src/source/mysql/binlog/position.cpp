@@ -3,6 +3,8 @@
 #include <charconv>
 #include <vector>
 
+#include "source/mysql/binlog/mysql_gtid.h"
+
 namespace weft::source::mysql {
 namespace {
 
@@ -66,6 +68,10 @@ std::string Position::Encode() const {
     out += ";gtid=";
     AppendEscaped(gtid, &out);
   }
+  if (has_mysql_gtids) {
+    out += ";gtids=";
+    AppendEscaped(mysql_gtids, &out);
+  }
   return out;
 }
 
@@ -95,11 +101,17 @@ core::Result<Position> Position::Parse(std::string_view token) {
       if (!Unescape(value, &p.gtid)) return bad("bad escape in gtid");
       if (auto state = GtidState::Parse(p.gtid); !state.ok()) return bad(state.status().message());
       p.has_gtid = true;
+    } else if (key == "gtids") {
+      if (!Unescape(value, &p.mysql_gtids)) return bad("bad escape in gtids");
+      if (auto set = MysqlGtidSet::Parse(p.mysql_gtids); !set.ok()) return bad(set.status().message());
+      p.has_mysql_gtids = true;
     } else {
       return bad("unknown field '" + std::string(key) + "'");
     }
   }
-  if (!p.has_gtid && (!has_file || !has_pos || p.file.empty())) return bad("it needs file and pos, or gtid");
+  if (!p.has_gtid && !p.has_mysql_gtids && (!has_file || !has_pos || p.file.empty())) {
+    return bad("it needs file and pos, or gtid");
+  }
   return p;
 }
 

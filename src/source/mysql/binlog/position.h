@@ -5,9 +5,11 @@
 // and skip its first `skip` row changes". skip=0 with the position after a transaction is a clean
 // boundary. Resuming from a record's token continues right after that record.
 //
-// MariaDB resumes by GTID (@slave_connect_state = gtid; file/pos are informational). MySQL, and any
-// token without a `gtid` field, resumes by file/pos. An empty `gtid=` is a valid MariaDB state
-// ("before the first GTID"), distinct from an absent one.
+// MariaDB resumes by GTID (@slave_connect_state = gtid; file/pos are informational). MySQL with
+// gtid_mode=ON carries its executed GTID set before the transaction as `gtids=uuid:1-41,...`
+// (mysql_gtid.h) and resumes by it (COM_BINLOG_DUMP_GTID), falling back to file/pos when the token
+// has none. Any token without a `gtid`/`gtids` field resumes by file/pos. An empty `gtid=` is a
+// valid MariaDB state ("before the first GTID"), distinct from an absent one; likewise `gtids=`.
 
 #include <cstdint>
 #include <map>
@@ -25,6 +27,8 @@ struct Position {
   uint64_t skip = 0;         // row changes of the transaction at file:pos already delivered
   bool has_gtid = false;     // resume by GTID (MariaDB)
   std::string gtid;          // MariaDB GTID state: "0-1-41" or "0-1-41,1-2-7"; may be empty
+  bool has_mysql_gtids = false;  // MySQL: the executed GTID set is known
+  std::string mysql_gtids;       // MySQL GTID set: "uuid:1-41,uuid2:tag:1-3"; may be empty
 
   std::string Encode() const;
   // InvalidArgument naming what is wrong when `token` is not a v1 token.

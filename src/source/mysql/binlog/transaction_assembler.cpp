@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstring>
 
+#include "source/mysql/binlog/transaction_payload.h"
 #include "source/mysql/decode/row_decoder.h"
 
 namespace weft::source::mysql {
@@ -50,20 +51,6 @@ bool MentionsDatabase(std::string_view statement, const std::string& db) {
     }
   }
   return false;
-}
-
-std::string MysqlGtidText(std::string_view body) {
-  // MySQL GTID_LOG_EVENT: flags(1) sid(16) gno(8): "3e11fa47-71ca-11e1-9e33-c80aa9429562:23".
-  if (body.size() < 25) return "";
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out.push_back('-');
-    auto b = static_cast<uint8_t>(body[1 + i]);
-    out.push_back(kHex[b >> 4]);
-    out.push_back(kHex[b & 15]);
-  }
-  return out + ":" + std::to_string(ReadLe(body.data() + 17, 8));
 }
 
 }  // namespace
@@ -129,9 +116,39 @@ TransactionAssembler::TransactionAssembler(std::string source_name, TableFilter 
   if (start.has_gtid) {
     if (auto state = GtidState::Parse(start.gtid); state.ok()) state_ = *state;
   }
+  if (start.has_mysql_gtids) {
+    if (auto set = MysqlGtidSet::Parse(start.mysql_gtids); set.ok()) {
+      mysql_set_ = std::move(*set);
+      mysql_set_known_ = true;
+    }
+  }
+}
+
+void TransactionAssembler::WithMysqlGtids(Position* p) const {
+  p->has_mysql_gtids = mysql_set_known_;
+  p->mysql_gtids = mysql_set_known_ ? mysql_set_.ToString() : "";
+}
+
+// The events inside a TRANSACTION_PAYLOAD go through OnEvent as if they were top-level; their
+// positions are the payload's (they have none of their own), so a restart never lands inside it.
+core::Status TransactionAssembler::OnPayload(const Event& event) {
+  WEFT_RETURN_IF_ERROR(InflateTransactionPayload(event.body, &payload_scratch_)
+                           .WithContext("source " + source_name_ + " at " + file_ + ":" + std::to_string(EventStart(event))));
+  payload_start_ = EventStart(event);
+  payload_end_ = event.header.log_pos != 0 ? event.header.log_pos : pos_;
+  in_payload_ = true;
+  std::string inflated = std::move(payload_scratch_);  // the inner events point into it
+  core::Status st = ForEachPayloadEvent(inflated, [this](const Event& inner) {
+    if (inner.header.type == event::kTransactionPayload) return core::Corruption("TRANSACTION_PAYLOAD inside a payload");
+    return OnEvent(inner);
+  });
+  in_payload_ = false;
+  payload_scratch_ = std::move(inflated);  // its buffer serves the next payload
+  return st;
 }
 
 uint64_t TransactionAssembler::EventStart(const Event& event) const {
+  if (in_payload_) return payload_start_;
   const auto& h = event.header;
   return h.log_pos != 0 && h.log_pos >= h.event_size ? h.log_pos - h.event_size : pos_;
 }
@@ -159,9 +176,39 @@ core::Status TransactionAssembler::OnEvent(const Event& event) {
       BeginTransaction(event, true, gtid, gtid.ToString(), (static_cast<uint8_t>(body[12]) & kGtidStandalone) != 0);
       break;
     }
+    case event::kFormatDescription:
+      // binlog_version(2) server_version(50): MariaDB and MySQL encode some table-map metadata
+      // differently (column_types.h ServerFlavor).
+      if (body.size() >= 52) {
+        flavor_ = body.substr(2, 50).find("MariaDB") != std::string_view::npos ? ServerFlavor::kMariaDB
+                                                                                : ServerFlavor::kMySQL;
+      }
+      break;
     case event::kMysqlGtid:
+    case event::kGtidTagged: {
+      auto gtid = ParseMysqlGtidEvent(h.type, body);
+      if (!gtid.ok()) return gtid.status().WithContext("source " + source_name_ + " at " + file_ + ":" + std::to_string(EventStart(event)));
+      mysql_set_known_ = true;  // GTIDs in use: offsets carry the set from here on
+      // Standalone until a BEGIN says otherwise: MySQL logs DDL as GTID + QUERY, with no COMMIT.
+      BeginTransaction(event, false, Gtid{}, gtid->ToString(), true);
+      tx_mysql_gtid_ = *gtid;
+      tx_has_mysql_gtid_ = true;
+      break;
+    }
     case event::kMysqlAnonymousGtid:
-      BeginTransaction(event, false, Gtid{}, h.type == event::kMysqlGtid ? MysqlGtidText(body) : "", false);
+      BeginTransaction(event, false, Gtid{}, "", true);
+      break;
+    case event::kMysqlPreviousGtids:
+      // The set before this binlog file: where the executed set starts when the start position did
+      // not carry one (reading from a file's beginning).
+      // (An empty set with anonymous transactions is gtid_mode=OFF: offsets then carry no set.)
+      if (!mysql_set_known_) {
+        auto set = MysqlGtidSet::FromPreviousGtidsEvent(body);
+        if (!set.ok()) return set.status().WithContext("source " + source_name_ + " at " + file_ + ":" + std::to_string(EventStart(event)));
+        mysql_set_ = std::move(*set);
+        mysql_set_known_ = !mysql_set_.empty();
+        WithMysqlGtids(&committed_);
+      }
       break;
     case event::kQuery:
       st = OnQuery(event);
@@ -175,15 +222,9 @@ core::Status TransactionAssembler::OnEvent(const Event& event) {
     case event::kHeartbeat:
       if (!in_tx_) st = OnHeartbeat();
       break;
-    case event::kPartialUpdateRows:
-      return core::FailedPrecondition("source " + source_name_ +
-                                      ": the server logs partial JSON updates, which weft cannot read yet: run SET "
-                                      "GLOBAL binlog_row_value_options = ''; and remove binlog_row_value_options from "
-                                      "my.cnf");
     case event::kTransactionPayload:
-      return core::FailedPrecondition("source " + source_name_ +
-                                      ": the server compresses binlog transactions, which weft cannot read yet: run "
-                                      "SET GLOBAL binlog_transaction_compression = OFF; and set it in my.cnf");
+      st = OnPayload(event);
+      break;
     case event::kQueryCompressed:
       return core::FailedPrecondition("source " + source_name_ +
                                       ": the server compresses binlog events (log_bin_compress = ON), which weft "
@@ -207,7 +248,9 @@ void TransactionAssembler::BeginTransaction(const Event& event, bool has_gtid, c
   tx_has_gtid_ = has_gtid;
   tx_gtid_ = gtid;
   tx_gtid_text_ = gtid_text;
-  tx_start_ = Position{file_, EventStart(event), 0, gtid_mode_, gtid_mode_ ? state_.ToString() : ""};
+  tx_start_ = Position{file_, EventStart(event), 0, gtid_mode_, gtid_mode_ ? state_.ToString() : "", false, ""};
+  WithMysqlGtids(&tx_start_);
+  tx_has_mysql_gtid_ = false;
   tx_index_ = 0;
   tx_skip_ = pending_skip_;
   tx_changes_.clear();
@@ -230,6 +273,7 @@ core::Status TransactionAssembler::OnQuery(const Event& event) {
       StartsWithWord(statement, "XA END") || StartsWithWord(statement, "SAVEPOINT") ||
       StartsWithWord(statement, "ROLLBACK TO")) {
     if (!in_tx_) BeginTransaction(event, false, Gtid{}, "", false);
+    else tx_standalone_ = false;  // after a MySQL GTID event: a transaction, not a DDL statement
     return core::Status::Ok();
   }
   if (StartsWithWord(statement, "COMMIT") || StartsWithWord(statement, "ROLLBACK") ||
@@ -239,7 +283,7 @@ core::Status TransactionAssembler::OnQuery(const Event& event) {
   }
   // Any other statement in a ROW binlog is DDL (or an administrative statement like GRANT).
   if (!in_tx_) BeginTransaction(event, false, Gtid{}, "", true);
-  if (db == filter_.database() || MentionsDatabase(statement, filter_.database())) {
+  if (filter_.all() || db == filter_.database() || MentionsDatabase(statement, filter_.database())) {
     if (change::Change* c = NextChange()) {
       c->type = change::ChangeType::kDdl;
       c->op = change::Op::kUpdate;
@@ -264,7 +308,7 @@ core::Status TransactionAssembler::OnTableMap(const Event& event) {
   auto it = maps_.find(id);
   // MariaDB logs the table map again in every transaction; an identical one needs no new decode.
   if (it != maps_.end() && it->second.body == event.body) return core::Status::Ok();
-  auto decoded = DecodeTableMap(event.body);
+  auto decoded = DecodeTableMap(event.body, flavor_);
   if (!decoded.ok()) return decoded.status().WithContext("source " + source_name_);
   CachedMap cached;
   cached.body = std::string(event.body);
@@ -376,9 +420,11 @@ change::Change* TransactionAssembler::NextChange() {
 core::Status TransactionAssembler::Commit(const Event& event) {
   if (!in_tx_) return core::Status::Ok();
   in_tx_ = false;
-  const uint64_t end = event.header.log_pos != 0 ? event.header.log_pos : pos_;
+  const uint64_t end = event.header.log_pos != 0 ? event.header.log_pos : in_payload_ ? payload_end_ : pos_;
   if (tx_has_gtid_ && gtid_mode_) state_.Update(tx_gtid_);
-  committed_ = Position{file_, end, 0, gtid_mode_, gtid_mode_ ? state_.ToString() : ""};
+  if (tx_has_mysql_gtid_ && mysql_set_known_) mysql_set_.Add(tx_mysql_gtid_);
+  committed_ = Position{file_, end, 0, gtid_mode_, gtid_mode_ ? state_.ToString() : "", false, ""};
+  WithMysqlGtids(&committed_);
   pending_skip_ = 0;
   // The end of a transaction delivered in parts is delivered even when no change is left for it.
   if (tx_changes_.empty() && !tx_parted_) {

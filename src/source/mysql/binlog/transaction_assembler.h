@@ -2,7 +2,7 @@
 // TransactionAssembler: binlog events in, whole source transactions out (one SourceBatch each),
 // with the offset bookkeeping of position.h.
 //
-// A transaction starts at a GTID event (MariaDB 162, MySQL 33/34) or a QUERY "BEGIN" and ends at
+// A transaction starts at a GTID event (MariaDB 162, MySQL 33/34/42) or a QUERY "BEGIN" and ends at
 // XID, QUERY "COMMIT"/"ROLLBACK", or, for a MariaDB standalone GTID (FL_STANDALONE: DDL and other
 // non-transactional statements), after its one statement. TABLE_MAP + rows events in between become
 // Change records of the captured tables; a QUERY that is not BEGIN/COMMIT and concerns the
@@ -23,6 +23,12 @@
 // one per second, so idle offsets stay fresh without flooding the consumer. Each heartbeat between
 // transactions produces an empty batch with Signal::kCaughtUp (and the pending offset, if any).
 //
+// MySQL 8: a TRANSACTION_PAYLOAD's inner events are decoded as if top-level, with the payload's
+// position (a restart never lands inside it); PARTIAL_UPDATE_ROWS decode to full after-images;
+// GTID / GTID_TAGGED events name the record's gtid ("uuid:gno", "uuid:tag:gno") and, once the
+// executed set is known (the start position's `gtids`, or the file's PREVIOUS_GTIDS), offsets carry
+// it.
+//
 // One thread (the source's reader thread).
 
 #include <chrono>
@@ -35,6 +41,7 @@
 #include "change/change.h"
 #include "core/status.h"
 #include "source/mysql/binlog/binlog_event.h"
+#include "source/mysql/binlog/mysql_gtid.h"
 #include "source/mysql/mysql_source.h"
 #include "source/mysql/binlog/position.h"
 #include "source/mysql/sql/schema.h"
@@ -95,6 +102,10 @@ class TransactionAssembler {
   core::Status OnQuery(const Event& event);
   core::Status OnTableMap(const Event& event);
   core::Status OnRows(const Event& event, RowsKind kind);
+  // TRANSACTION_PAYLOAD_EVENT: inflates it and feeds its inner events to OnEvent.
+  core::Status OnPayload(const Event& event);
+  // Sets the MySQL GTID-set fields of `p` from the executed set (when known).
+  void WithMysqlGtids(Position* p) const;
   // The next change of the transaction, appended empty for the caller to fill; nullptr when the
   // resume skips it.
   change::Change* NextChange();
@@ -128,6 +139,19 @@ class TransactionAssembler {
   std::vector<uint64_t> tx_indexes_;
   size_t max_part_changes_ = 0;
   bool tx_parted_ = false;  // a part of the open transaction was delivered
+
+  // MySQL GTIDs: the executed set (from the start position or the file's PREVIOUS_GTIDS) and the
+  // open transaction's GTID.
+  bool mysql_set_known_ = false;
+  MysqlGtidSet mysql_set_;
+  bool tx_has_mysql_gtid_ = false;
+  MysqlGtid tx_mysql_gtid_;
+  // Inside a TRANSACTION_PAYLOAD: the payload event's start and end stand for its inner events'.
+  bool in_payload_ = false;
+  uint64_t payload_start_ = 0;
+  uint64_t payload_end_ = 0;
+  std::string payload_scratch_;
+  ServerFlavor flavor_ = ServerFlavor::kMariaDB;  // from the FORMAT_DESCRIPTION
 
   std::unordered_map<uint64_t, CachedMap> maps_;
   std::vector<DecodedRow> rows_scratch_;

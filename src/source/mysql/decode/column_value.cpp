@@ -193,6 +193,21 @@ core::Status DecodeColumnValue(const ColumnCodec& c, ByteReader* r, Value* out) 
       *out = Value::Json(std::move(text));
       return core::Status::Ok();
     }
+    case type::kVector: {
+      // MySQL 9 VECTOR(n): n little-endian IEEE float32 values behind a length prefix.
+      if (c.meta < 1 || c.meta > 4 || !ReadPrefixed(r, c.meta, &bytes) || bytes.size() % 4 != 0) return Short("VECTOR");
+      change::Array items;
+      items.reserve(bytes.size() / 4);
+      for (size_t i = 0; i < bytes.size(); i += 4) {
+        uint32_t bits = 0;
+        for (int b = 3; b >= 0; --b) bits = (bits << 8) | static_cast<uint8_t>(bytes[i + b]);
+        float f;
+        std::memcpy(&f, &bits, 4);
+        items.push_back(Value::Float(f));
+      }
+      *out = Value::MakeArray(std::move(items));
+      return core::Status::Ok();
+    }
     default:
       return core::InvalidArgument("column type " + std::to_string(c.type) +
                                    " is not decoded by weft (pre-MySQL-5.0 DECIMAL or an unknown type)");

@@ -10,7 +10,8 @@
 // (charset.h), binary ones -> Bytes (BINARY(n) re-padded with NUL to n bytes, as SELECT returns it;
 // the server strips the padding in the binlog), ENUM/SET -> String of the name(s), JSON -> Json
 // text (MariaDB: the column's text when the schema marks it JSON; MySQL: binary JSON converted by
-// json_binary.h), GEOMETRY -> Bytes of WKB (the 4-byte SRID prefix removed).
+// json_binary.h), GEOMETRY -> Bytes of WKB (the 4-byte SRID prefix removed), MySQL 9 VECTOR -> an
+// Array of Float.
 //
 // Without binlog_row_metadata=FULL (no charsets, no ENUM/SET strings): CHAR/VARCHAR/TEXT decode as
 // String of their raw bytes, BLOB-family columns as Bytes, ENUM/SET as the UInt index / bitmask.

@@ -56,25 +56,63 @@ bool VariableLength(ByteReader* r, uint64_t* out) {
   return false;
 }
 
-void AppendJsonDouble(double d, std::string* out) {
-  char buf[40];
-  auto res = std::to_chars(buf, buf + sizeof buf, d);
-  std::string s(buf, res.ptr);
-  // MySQL writes exponents without '+' or leading zeros ("1e100", "1e-7") and marks integral
-  // doubles with ".0" so they read back as doubles.
-  size_t e = s.find('e');
-  if (e != std::string::npos) {
-    std::string mantissa = s.substr(0, e), exponent = s.substr(e + 1);
-    bool neg = !exponent.empty() && exponent[0] == '-';
-    if (!exponent.empty() && (exponent[0] == '+' || exponent[0] == '-')) exponent.erase(0, 1);
-    exponent.erase(0, exponent.find_first_not_of('0') == std::string::npos ? exponent.size() - 1
-                                                                            : exponent.find_first_not_of('0'));
-    s = mantissa + "e" + (neg ? "-" : "") + exponent;
-  } else if (std::isfinite(d) && s.find('.') == std::string::npos) {
-    s += ".0";
+}  // namespace
+
+// MySQL prints a JSON double with my_gcvt: the shortest round-trip digits, in fixed notation when
+// the decimal point falls within 15 places of the first digit (or the digits run past it), else
+// as d.ddde<exp> without '+' or leading zeros; an integral fixed value gets ".0" so it reads back
+// as a double. Verified against 90 renderings captured from MySQL 8.0.45.
+void AppendMysqlJsonDouble(double d, std::string* out) {
+  if (!std::isfinite(d)) {  // JSON cannot hold these; MySQL never stores them
+    out->append("null");
+    return;
   }
-  out->append(s);
+  if (d == 0) {
+    out->append(std::signbit(d) ? "-0.0" : "0.0");
+    return;
+  }
+  char buf[64];
+  auto res = std::to_chars(buf, buf + sizeof buf, d, std::chars_format::scientific);
+  std::string_view sci(buf, res.ptr - buf);  // "-1.2345e+16"
+  bool negative = sci[0] == '-';
+  if (negative) sci.remove_prefix(1);
+  size_t e = sci.find('e');
+  std::string digits;
+  for (char c : sci.substr(0, e)) {
+    if (c != '.') digits.push_back(c);
+  }
+  while (digits.size() > 1 && digits.back() == '0') digits.pop_back();
+  int exponent = 0;
+  std::from_chars(sci.data() + e + 1 + (sci[e + 1] == '+'), sci.data() + sci.size(), exponent);
+  const int len = static_cast<int>(digits.size());
+  const int decpt = exponent + 1;  // digits before the decimal point (<= 0: zeros after it first)
+  if (negative) out->push_back('-');
+  if (decpt >= -14 && (decpt <= 15 || len > decpt)) {
+    if (decpt <= 0) {
+      out->append("0.");
+      out->append(static_cast<size_t>(-decpt), '0');
+      out->append(digits);
+    } else if (decpt >= len) {
+      out->append(digits);
+      out->append(static_cast<size_t>(decpt - len), '0');
+      out->append(".0");
+    } else {
+      out->append(digits, 0, decpt);
+      out->push_back('.');
+      out->append(digits, decpt);
+    }
+    return;
+  }
+  out->push_back(digits[0]);
+  if (len > 1) {
+    out->push_back('.');
+    out->append(digits, 1);
+  }
+  out->push_back('e');
+  out->append(std::to_string(exponent));
 }
+
+namespace {
 
 // MySQL's packed temporal longlong: (int part << 24) | microseconds, negated when negative; the int
 // part is ((year * 13 + month) << 5 | day) << 17 | hour << 12 | minute << 6 | second.
@@ -137,27 +175,34 @@ core::Status AppendOpaque(ByteReader* r, std::string* out) {
 }
 
 core::Status AppendValue(uint8_t t, std::string_view doc, size_t pos, int depth, std::string* out);
+core::Status AppendContainer(bool object, bool large, std::string_view doc, int depth, std::string* out);
 
-// Objects and arrays. `doc` is the container's bytes (starting after its type byte).
-core::Status AppendContainer(bool object, bool large, std::string_view doc, int depth, std::string* out) {
+// Objects and arrays: calls fn(key, value type, bytes, position) for each entry in stored order
+// (`key` empty for arrays). `doc` is the container's bytes (starting after its type byte). Every
+// offset is followed as written and checked against the container's size: documents updated in
+// place (MySQL 8 JSON_REMOVE / JSON_SET) leave unused bytes between values.
+template <typename Fn>
+core::Status ForEachEntry(bool object, bool large, std::string_view doc, int depth, Fn&& fn) {
   if (depth > kMaxDepth) return Bad("nested deeper than " + std::to_string(kMaxDepth) + " levels");
   size_t w = large ? 4 : 2;  // width of counts, sizes and offsets
   if (doc.size() < 2 * w) return Bad("container header cut short");
   uint64_t count = LE(doc, 0, w), size = LE(doc, w, w);
-  if (size > doc.size()) return Bad("container claims more bytes than it has");
-  doc = doc.substr(0, size);
+  // A size beyond the bytes there are is read as "to the end" (MySQL refuses it; some tools' test
+  // vectors carry it): every offset below is still checked against the bytes actually present.
+  if (size < doc.size()) doc = doc.substr(0, size);
   size_t key_entry = w + 2, value_entry = 1 + w;
+  if (count > doc.size()) return Bad("container entries exceed its size");
   size_t header = 2 * w + count * ((object ? key_entry : 0) + value_entry);
-  if (count > doc.size() || header > doc.size()) return Bad("container entries exceed its size");
-  out->push_back(object ? '{' : '[');
+  if (header > doc.size()) return Bad("container entries exceed its size");
   for (uint64_t i = 0; i < count; ++i) {
-    if (i) out->append(", ");
+    std::string_view key;
     if (object) {
       size_t ke = 2 * w + i * key_entry;
       uint64_t key_offset = LE(doc, ke, w), key_len = LE(doc, ke + w, 2);
-      if (key_offset > doc.size() || key_len > doc.size() - key_offset) return Bad("object key out of bounds");
-      change::AppendJsonString(doc.substr(key_offset, key_len), out);
-      out->append(": ");
+      if (key_offset < header || key_offset > doc.size() || key_len > doc.size() - key_offset) {
+        return Bad("object key out of bounds");
+      }
+      key = doc.substr(key_offset, key_len);
     }
     size_t ve = 2 * w + count * (object ? key_entry : 0) + i * value_entry;
     uint8_t vt = static_cast<uint8_t>(doc[ve]);
@@ -165,15 +210,50 @@ core::Status AppendContainer(bool object, bool large, std::string_view doc, int 
     // in large containers.
     bool inlined = vt == kLiteral || vt == kInt16 || vt == kUInt16 || (large && (vt == kInt32 || vt == kUInt32));
     if (inlined) {
-      WEFT_RETURN_IF_ERROR(AppendValue(vt, doc.substr(ve + 1, w), 0, depth + 1, out));
+      WEFT_RETURN_IF_ERROR(fn(key, vt, doc.substr(ve + 1, w), 0));
     } else {
       uint64_t offset = LE(doc, ve + 1, w);
       if (offset < header || offset >= doc.size()) return Bad("value offset out of bounds");
-      WEFT_RETURN_IF_ERROR(AppendValue(vt, doc, offset, depth + 1, out));
+      WEFT_RETURN_IF_ERROR(fn(key, vt, doc, offset));
     }
   }
+  return core::Status::Ok();
+}
+
+core::Status AppendContainer(bool object, bool large, std::string_view doc, int depth, std::string* out) {
+  out->push_back(object ? '{' : '[');
+  bool first = true;
+  WEFT_RETURN_IF_ERROR(ForEachEntry(object, large, doc, depth, [&](std::string_view key, uint8_t vt,
+                                                                    std::string_view d, size_t pos) {
+    if (!first) out->append(", ");
+    first = false;
+    if (object) {
+      change::AppendJsonString(key, out);
+      out->append(": ");
+    }
+    return AppendValue(vt, d, pos, depth + 1, out);
+  }));
   out->push_back(object ? '}' : ']');
   return core::Status::Ok();
+}
+
+bool IsContainer(uint8_t t) { return t == kSmallObject || t == kLargeObject || t == kSmallArray || t == kLargeArray; }
+
+core::Status BuildNode(uint8_t t, std::string_view doc, size_t pos, int depth, JsonNode* node) {
+  if (!IsContainer(t)) {
+    node->kind = JsonNode::Kind::kScalar;
+    return AppendValue(t, doc, pos, depth, &node->scalar);
+  }
+  const bool object = t == kSmallObject || t == kLargeObject;
+  node->kind = object ? JsonNode::Kind::kObject : JsonNode::Kind::kArray;
+  return ForEachEntry(object, t == kLargeObject || t == kLargeArray, doc.substr(pos), depth,
+                      [&](std::string_view key, uint8_t vt, std::string_view d, size_t p) {
+                        JsonNode child;
+                        WEFT_RETURN_IF_ERROR(BuildNode(vt, d, p, depth + 1, &child));
+                        if (object) node->members.emplace_back(std::string(key), std::move(child));
+                        else node->elements.push_back(std::move(child));
+                        return core::Status::Ok();
+                      });
 }
 
 core::Status AppendValue(uint8_t t, std::string_view doc, size_t pos, int depth, std::string* out) {
@@ -204,7 +284,7 @@ core::Status AppendValue(uint8_t t, std::string_view doc, size_t pos, int depth,
       if (!r.LE(8, &v)) return Bad("double cut short");
       double d;
       std::memcpy(&d, &v, 8);
-      AppendJsonDouble(d, out);
+      AppendMysqlJsonDouble(d, out);
       return core::Status::Ok();
     }
     case kString: {
@@ -228,6 +308,41 @@ core::Status MysqlJsonToText(std::string_view binary, std::string* out) {
     return core::Status::Ok();
   }
   return AppendValue(static_cast<uint8_t>(binary[0]), binary, 1, 0, out);
+}
+
+core::Status MysqlJsonToNode(std::string_view binary, JsonNode* out) {
+  *out = JsonNode{};
+  if (binary.empty()) {
+    out->scalar = "null";
+    return core::Status::Ok();
+  }
+  return BuildNode(static_cast<uint8_t>(binary[0]), binary, 1, 0, out);
+}
+
+void AppendJsonNode(const JsonNode& node, std::string* out) {
+  switch (node.kind) {
+    case JsonNode::Kind::kScalar:
+      out->append(node.scalar);
+      return;
+    case JsonNode::Kind::kArray:
+      out->push_back('[');
+      for (size_t i = 0; i < node.elements.size(); ++i) {
+        if (i) out->append(", ");
+        AppendJsonNode(node.elements[i], out);
+      }
+      out->push_back(']');
+      return;
+    case JsonNode::Kind::kObject:
+      out->push_back('{');
+      for (size_t i = 0; i < node.members.size(); ++i) {
+        if (i) out->append(", ");
+        change::AppendJsonString(node.members[i].first, out);
+        out->append(": ");
+        AppendJsonNode(node.members[i].second, out);
+      }
+      out->push_back('}');
+      return;
+  }
 }
 
 }  // namespace weft::source::mysql

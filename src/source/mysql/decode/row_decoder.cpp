@@ -4,7 +4,9 @@
 
 #include "source/mysql/binlog/binlog_event.h"
 #include "source/mysql/binlog/byte_reader.h"
+#include "source/mysql/decode/column_types.h"
 #include "source/mysql/decode/column_value.h"
+#include "source/mysql/decode/json_diff.h"
 
 namespace weft::source::mysql {
 namespace {
@@ -16,18 +18,23 @@ struct RowsHeader {
 };
 
 core::Status Unsupported(uint8_t event_type) {
-  if (event_type == event::kPartialUpdateRows) {
-    return core::FailedPrecondition(
-        "PARTIAL_UPDATE_ROWS_EVENT (MySQL binlog_row_value_options=PARTIAL_JSON) is not decoded by weft: "
-        "set binlog_row_value_options='' on the source (SET GLOBAL binlog_row_value_options='')");
-  }
   if (event_type == event::kTransactionPayload) {
-    return core::FailedPrecondition(
-        "TRANSACTION_PAYLOAD_EVENT (MySQL binlog_transaction_compression=ON) must be unpacked before "
-        "its rows events are decoded; weft does not yet: SET GLOBAL binlog_transaction_compression=OFF");
+    return core::InvalidArgument(
+        "TRANSACTION_PAYLOAD_EVENT is not a rows event: its inner events are (transaction_payload.h)");
   }
   return core::InvalidArgument(EventTypeName(event_type) + " is not a rows event");
 }
+
+constexpr uint64_t kPartialJsonUpdates = 1;  // value_options bit of PARTIAL_UPDATE_ROWS after-images
+
+// What a PARTIAL_UPDATE_ROWS row carries besides its images: the before-image's binary JSON per
+// column (to apply diffs to) and, for the after-image, which JSON columns hold a diff.
+struct PartialJson {
+  const std::vector<int>* json_index = nullptr;  // per column: its index among the JSON columns, or -1
+  std::vector<std::string_view> before_raw;      // per column: binary JSON of the before-image
+  std::vector<bool> before_has;                  // per column: before_raw is set
+  std::string_view diff_bits;                    // after-image: bit k = JSON column k holds a diff
+};
 
 core::Result<RowsHeader> ReadHeader(uint8_t event_type, ByteReader* r) {
   RowsHeader h;
@@ -82,8 +89,10 @@ class ImageDecoder {
   ImageDecoder(const TableMap& map, const std::vector<ColumnCodec>& codecs, const change::TableSchema& schema)
       : map_(map), codecs_(codecs), schema_(schema) {}
 
+  // `pj`: PARTIAL_UPDATE_ROWS only; with `capture` the JSON columns' bytes are remembered
+  // (before-image), without it the diff-carrying JSON columns are applied (after-image).
   core::Status Decode(ByteReader* r, std::string_view present_bits, size_t present_count, size_t row,
-                      change::RowImage* image) {
+                      change::RowImage* image, PartialJson* pj = nullptr, bool capture = false) {
     size_t n = codecs_.size();
     std::string_view nulls;
     if (!r->Bytes((present_count + 7) / 8, &nulls)) return Where(row, "NULL bitmap", core::Corruption("cut short"));
@@ -95,6 +104,11 @@ class ImageDecoder {
       if (!BitmapBit(present_bits, i)) continue;
       if (partial) image->present[i] = true;
       if (BitmapBit(nulls, j++)) continue;  // values[i] stays Null
+      if (pj && codecs_[i].type == type::kJson) {
+        core::Status s = capture ? CaptureJson(i, r, pj, image) : ApplyJson(i, r, pj, image);
+        if (!s.ok()) return Where(row, "column " + schema_.columns[i].name, s);
+        continue;
+      }
       core::Status s = DecodeColumnValue(codecs_[i], r, &image->values[i]);
       if (!s.ok()) return Where(row, "column " + schema_.columns[i].name, s);
     }
@@ -102,6 +116,45 @@ class ImageDecoder {
   }
 
  private:
+  core::Status CaptureJson(size_t i, ByteReader* r, PartialJson* partial, change::RowImage* image) {
+    std::string_view rest = r->rest();
+    WEFT_RETURN_IF_ERROR(DecodeColumnValue(codecs_[i], r, &image->values[i]));
+    const size_t used = rest.size() - r->rest().size(), prefix = codecs_[i].meta;
+    partial->before_raw[i] = rest.substr(prefix, used - prefix);
+    partial->before_has[i] = true;
+    return core::Status::Ok();
+  }
+
+  // A JSON column of a PARTIAL_UPDATE_ROWS after-image: the whole document, or (its diff bit set) a
+  // diff applied to the before-image's document. Without that document (a MINIMAL before-image)
+  // the new document is unknown: the column is left out of the image, as a column the image does
+  // not carry.
+  core::Status ApplyJson(size_t i, ByteReader* r, PartialJson* partial, change::RowImage* image) {
+    const int k = (*partial->json_index)[i];
+    const bool diff = k >= 0 && static_cast<size_t>(k) / 8 < partial->diff_bits.size() &&
+                      BitmapBit(partial->diff_bits, static_cast<size_t>(k));
+    if (!diff) return DecodeColumnValue(codecs_[i], r, &image->values[i]);
+    uint64_t len = 0;
+    std::string_view bytes;
+    if (codecs_[i].meta < 1 || codecs_[i].meta > 4 || !r->LE(codecs_[i].meta, &len) || !r->Bytes(len, &bytes)) {
+      return core::Corruption("JSON diff is cut short");
+    }
+    WEFT_ASSIGN_OR_RETURN(std::vector<JsonDiff> diffs, ParseJsonDiffs(bytes));
+    if (!partial->before_has[i]) {
+      if (image->present.empty()) image->present.assign(codecs_.size(), true);
+      image->present[i] = false;
+      image->values[i] = change::Value::Null();
+      return core::Status::Ok();
+    }
+    JsonNode doc;
+    WEFT_RETURN_IF_ERROR(MysqlJsonToNode(partial->before_raw[i], &doc));
+    WEFT_RETURN_IF_ERROR(ApplyJsonDiffs(diffs, &doc));
+    std::string text;
+    AppendJsonNode(doc, &text);
+    image->values[i] = change::Value::Json(std::move(text));
+    return core::Status::Ok();
+  }
+
   core::Status Where(size_t row, const std::string& what, const core::Status& s) const {
     return core::Status(s.code(), map_.db + "." + map_.table + " row " + std::to_string(row + 1) + " " + what + ": " +
                                       s.message());
@@ -170,6 +223,16 @@ core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const Ta
   if (codecs.size() != n) return core::InvalidArgument(name() + ": column codecs made for another table map");
   ImageDecoder images(map, codecs, schema);
   size_t before_count = PopCount(before_bits, n), after_count = PopCount(after_bits, n);
+  std::vector<int> json_index;
+  size_t json_columns = 0;
+  PartialJson partial;
+  if (h.traits.partial_json) {
+    json_index.assign(n, -1);
+    for (size_t i = 0; i < n; ++i) {
+      if (codecs[i].type == type::kJson) json_index[i] = static_cast<int>(json_columns++);
+    }
+    partial.json_index = &json_index;
+  }
 
   ByteReader rows_reader(data);
   for (size_t row = 0; !rows_reader.empty(); ++row) {
@@ -183,8 +246,27 @@ core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const Ta
         WEFT_RETURN_IF_ERROR(images.Decode(&rows_reader, before_bits, before_count, row, &decoded.before));
         break;
       case RowsKind::kUpdate:
-        WEFT_RETURN_IF_ERROR(images.Decode(&rows_reader, before_bits, before_count, row, &decoded.before));
-        WEFT_RETURN_IF_ERROR(images.Decode(&rows_reader, after_bits, after_count, row, &decoded.after));
+        if (!h.traits.partial_json) {
+          WEFT_RETURN_IF_ERROR(images.Decode(&rows_reader, before_bits, before_count, row, &decoded.before));
+          WEFT_RETURN_IF_ERROR(images.Decode(&rows_reader, after_bits, after_count, row, &decoded.after));
+          break;
+        }
+        {
+          // PARTIAL_UPDATE_ROWS: before-image, value_options (packed int), with PARTIAL_JSON a bitmap
+          // of one bit per JSON column of the table, then the after-image.
+          partial.before_raw.assign(n, {});
+          partial.before_has.assign(n, false);
+          partial.diff_bits = {};
+          WEFT_RETURN_IF_ERROR(images.Decode(&rows_reader, before_bits, before_count, row, &decoded.before, &partial, true));
+          uint64_t value_options = 0;
+          if (!rows_reader.PackedInt(&value_options)) {
+            return core::Corruption(name() + ": row " + std::to_string(row + 1) + " value_options is cut short");
+          }
+          if ((value_options & kPartialJsonUpdates) && !rows_reader.Bytes((json_columns + 7) / 8, &partial.diff_bits)) {
+            return core::Corruption(name() + ": row " + std::to_string(row + 1) + " partial-JSON bitmap is cut short");
+          }
+          WEFT_RETURN_IF_ERROR(images.Decode(&rows_reader, after_bits, after_count, row, &decoded.after, &partial, false));
+        }
         break;
       case RowsKind::kNone:
         break;

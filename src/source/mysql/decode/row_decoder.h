@@ -10,9 +10,13 @@
 // the rows part zlib-compressed behind a one-byte header (0x80 | n) and an n-byte big-endian
 // uncompressed length.
 //
-// Not decoded: MySQL 8's PARTIAL_UPDATE_ROWS_EVENT (39, binlog_row_value_options=PARTIAL_JSON) and
-// TRANSACTION_PAYLOAD_EVENT (40, binlog_transaction_compression=ON; its payload holds ordinary
-// events, so a reader would unpack it and feed them here). Both give a Status naming the setting.
+// MySQL 8's PARTIAL_UPDATE_ROWS_EVENT (39, binlog_row_value_options=PARTIAL_JSON) decodes like
+// UPDATE_ROWS_V2, except that each after-image is preceded by value_options (packed int) and, when
+// its PARTIAL_JSON bit is set, a bitmap with one bit per JSON column of the table: a marked JSON
+// column holds a diff (json_diff.h) that is applied to the before-image's document, so the after
+// image is whole. With a MINIMAL before-image that lacks the document, the column is left out of
+// the after-image (present = false) instead of guessed. TRANSACTION_PAYLOAD_EVENT (40) is not a
+// rows event: its inner events are (transaction_payload.h).
 //
 // Pure functions; any thread. Hostile input yields kCorruption, never a read out of bounds.
 

@@ -83,6 +83,7 @@ std::string ColumnTypeText(const TableMap& map, size_t i) {
       return collation == 0 || binary ? kBlobs[size] : kTexts[size];
     }
     case type::kJson: return "json";
+    case type::kVector: return "vector";  // the dimension is in VECTOR_DIMENSIONALITY metadata
     case type::kGeometry: {
       static const char* const kGeometries[] = {"geometry", "point", "linestring", "polygon", "multipoint",
                                                 "multilinestring", "multipolygon", "geometrycollection"};

@@ -23,12 +23,20 @@ class TableFilter {
   // `tables` empty: every table of `database`.
   TableFilter(std::string database, const std::vector<std::string>& tables)
       : database_(std::move(database)), tables_(tables.begin(), tables.end()) {}
+  // Every table of every database, and every statement as a DDL record (`weft tail --binlog-file`).
+  static TableFilter All() {
+    TableFilter f;
+    f.all_ = true;
+    return f;
+  }
   bool Captures(std::string_view db, std::string_view table) const {
-    return db == database_ && (tables_.empty() || tables_.count(std::string(table)) > 0);
+    return all_ || (db == database_ && (tables_.empty() || tables_.count(std::string(table)) > 0));
   }
   const std::string& database() const { return database_; }
+  bool all() const { return all_; }
 
  private:
+  bool all_ = false;
   std::string database_;
   std::set<std::string> tables_;
 };

@@ -81,7 +81,7 @@ core::Result<ServerCheck> CheckServer(Connection& conn, const config::SourceConf
   WEFT_ASSIGN_OR_RETURN(
       auto var_rows,
       conn.Query("SHOW GLOBAL VARIABLES WHERE Variable_name IN ('log_bin', 'binlog_format', 'binlog_row_image', "
-                 "'binlog_row_metadata', 'server_id', 'binlog_checksum', 'binlog_transaction_compression')"));
+                 "'binlog_row_metadata', 'server_id', 'binlog_checksum')"));
   std::map<std::string, std::string> vars;
   for (const auto& row : var_rows) {
     if (row.size() >= 2 && row[0]) vars[*row[0]] = Upper(row[1].value_or(""));
@@ -110,10 +110,8 @@ core::Result<ServerCheck> CheckServer(Connection& conn, const config::SourceConf
                        ", weft needs FULL (column names, signedness, ENUM/SET values in the binlog): " +
                        SettingFix("binlog_row_metadata", "FULL"));
   }
-  if (vars["binlog_transaction_compression"] == "ON") {
-    problems.push_back("binlog_transaction_compression is ON: weft cannot read compressed transaction payloads "
-                       "yet: " + SettingFix("binlog_transaction_compression", "OFF"));
-  }
+  // binlog_transaction_compression = ON (zstd TRANSACTION_PAYLOAD events) and
+  // binlog_row_value_options = PARTIAL_JSON (PARTIAL_UPDATE_ROWS events) are both read: no check.
   check.info.binlog_checksum = vars["binlog_checksum"];
   check.info.server_id = static_cast<uint32_t>(std::strtoul(vars["server_id"].c_str(), nullptr, 10));
   if (check.info.server_id == 0) {

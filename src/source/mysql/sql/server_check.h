@@ -4,10 +4,10 @@
 // exact GRANT for the connected user. `weft check`, `weft tail` and MysqlSource::Start use the same
 // messages.
 //
+// Not checked (weft reads both): MySQL's binlog_transaction_compression and binlog_row_value_options.
 // Checked: log_bin = ON, binlog_format = ROW, binlog_row_image = FULL, binlog_row_metadata = FULL,
 // the server's server_id set and different from weft's (and from a registered replica's, when the
-// user may list them), MySQL's binlog_transaction_compression = OFF (weft cannot read compressed
-// transaction payloads yet), the grants (REPLICATION SLAVE; BINLOG MONITOR on MariaDB or
+// user may list them), the grants (REPLICATION SLAVE; BINLOG MONITOR on MariaDB or
 // REPLICATION CLIENT on MySQL; SELECT on the database; RELOAD on MySQL, for the snapshot's short
 // FLUSH TABLES WITH READ LOCK), and that the database and the configured tables exist.
 // Privileges that reach the user only through a role are not seen (SHOW GRANTS lists the role).

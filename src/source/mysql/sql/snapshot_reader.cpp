@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "core/log.h"
+#include "source/mysql/binlog/mysql_gtid.h"
 #include "source/mysql/sql/text_value.h"
 
 namespace weft::source::mysql {
@@ -22,6 +23,15 @@ core::Result<Position> MasterStatus(Connection& conn) {
   Position p;
   p.file = *rows->front()[0];
   p.pos = std::strtoull(rows->front()[1]->c_str(), nullptr, 10);
+  // MySQL's fifth column, Executed_Gtid_Set, is the GTID set at that position (empty with
+  // gtid_mode=OFF): the offset carries it, so a restart can resume by GTID.
+  if (!conn.is_mariadb() && rows->front().size() >= 5 && rows->front()[4]) {
+    auto set = MysqlGtidSet::Parse(*rows->front()[4]);
+    if (set.ok() && !set->empty()) {
+      p.has_mysql_gtids = true;
+      p.mysql_gtids = set->ToString();
+    }
+  }
   return p;
 }
 

@@ -35,7 +35,7 @@ TextKind ClassifyColumn(const change::ColumnSchema& column) {
   if (base == "date") return TextKind::kDate;
   if (base == "datetime" || base == "timestamp") return TextKind::kDateTime;
   if (base == "time") return TextKind::kTime;
-  if (base == "year") return TextKind::kYear;
+  if (base == "year") return column.type.find("(2)") != std::string::npos ? TextKind::kYear2 : TextKind::kYear;
   if (base == "bit") return TextKind::kBit;
   if (base == "binary" || base == "varbinary" || base == "tinyblob" || base == "blob" || base == "mediumblob" ||
       base == "longblob") {
@@ -67,6 +67,12 @@ change::Value TextToValue(TextKind kind, const char* data, size_t length) {
     case TextKind::kYear: {
       int64_t v = 0;
       std::from_chars(text.data(), text.data() + text.size(), v);
+      return Value::Int(v);
+    }
+    case TextKind::kYear2: {
+      int64_t v = 0;
+      std::from_chars(text.data(), text.data() + text.size(), v);
+      if (text.size() <= 2) v += v < 70 ? 2000 : 1900;
       return Value::Int(v);
     }
     case TextKind::kUInt: {

@@ -28,6 +28,9 @@ namespace weft::source::mysql {
 
 enum class TextKind : uint8_t {
   kInt, kUInt, kDecimal, kFloat, kDouble, kDate, kDateTime, kTime, kYear, kBit, kBytes, kString, kJson, kGeometry,
+  // YEAR(2) (MariaDB; MySQL 5.7.5+ has none): SELECT prints "84", the binlog holds 1984. Read as the
+  // full year the binlog gives (70-99 -> 19xx, 00-69 -> 20xx), so both paths agree.
+  kYear2,
 };
 
 // The kind of a column, from its COLUMN_TYPE and is_json.
