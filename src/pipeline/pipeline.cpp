@@ -504,6 +504,9 @@ core::Status Pipeline::ApplyPending() {
   for (const auto& [view, n] : appended) registry_.OutboxAppended(view, n);
   for (const auto& [sink, seq] : max_seq) registry_.OutboxCommitted(sink, seq, oldest_change_ms);
   for (const auto& [source, offset] : offsets) registry_.OffsetCommitted(source, offset);
+  for (const auto& [source, offset] : offsets) {
+    if (sources_.at(source)->source) sources_.at(source)->source->Committed(offset);  // e.g. confirm it to the slot
+  }
   for (const auto& [source, batch] : batches) {
     if (batch.kind != SourceBatch::Kind::kSnapshotDone) continue;
     for (const auto& view : config_.views) {

@@ -117,6 +117,10 @@ class Source {
   virtual void Stop() = 0;
   // Pure, any thread: the tables of this source's database a kDdl change of this source touches.
   virtual SchemaEffect EffectOf(const change::Change& ddl) const = 0;
+  // Loop thread: `offset` (one this source delivered) is now durably committed in the state, so the
+  // source may let its server forget what comes before it (PostgreSQL confirms it to the slot).
+  // Called by the pipeline right after each group commit.
+  virtual void Committed(const std::string& offset) {}
 };
 
 // Makes the source `config.kind` names (defined in cli/source_factory.cpp, where every kind is
