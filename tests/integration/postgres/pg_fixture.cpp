@@ -79,4 +79,21 @@ std::string PgTransaction(Workload& workload) {
   return out;
 }
 
+PgBackgroundWorkload::PgBackgroundWorkload(PostgresServer& server, unsigned seed, int pause_ms) {
+  thread_ = std::thread([this, &server, seed, pause_ms] {
+    Workload workload(seed);
+    while (!stop_.load()) {
+      server.TryExecute(PgTransaction(workload));
+      ++done_;
+      if (pause_ms > 0) usleep(pause_ms * 1000);
+    }
+  });
+}
+
+int PgBackgroundWorkload::Stop() {
+  stop_ = true;
+  if (thread_.joinable()) thread_.join();
+  return done_.load();
+}
+
 }  // namespace weft::test

@@ -5,7 +5,9 @@
 // its publication), a config whose source "shop" is kind "postgresql", and the shared random
 // workload (integration/harness/workload.h) rewritten for PostgreSQL.
 
+#include <atomic>
 #include <string>
+#include <thread>
 
 #include "integration/harness/postgres_server.h"
 #include "integration/harness/workload.h"
@@ -25,5 +27,22 @@ std::string WritePgSeedConfig(const std::string& dir, const PostgresServer& serv
 // Workload::NextTransaction in PostgreSQL's dialect (ON CONFLICT DO NOTHING for INSERT IGNORE,
 // numeric division for money).
 std::string PgTransaction(Workload& workload);
+
+// Runs PgTransaction(Workload(seed)) against `server` on its own thread until stopped; statements
+// the server refuses (a duplicate key) are part of the workload and ignored.
+class PgBackgroundWorkload {
+ public:
+  PgBackgroundWorkload(PostgresServer& server, unsigned seed, int pause_ms = 0);
+  ~PgBackgroundWorkload() { Stop(); }
+  PgBackgroundWorkload(const PgBackgroundWorkload&) = delete;
+  PgBackgroundWorkload& operator=(const PgBackgroundWorkload&) = delete;
+  int Stop();  // after the transaction in flight; how many ran
+  int done() const { return done_.load(); }
+
+ private:
+  std::atomic<bool> stop_{false};
+  std::atomic<int> done_{0};
+  std::thread thread_;
+};
 
 }  // namespace weft::test
