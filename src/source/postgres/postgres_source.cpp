@@ -192,7 +192,7 @@ core::Status PostgresSource::Start(const StartFrom& from, BatchHandler on_batch,
   s.started = true;
   WEFT_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Open(s.config, false, &s.interrupter));
   WEFT_ASSIGN_OR_RETURN(s.tables, CapturedTables(conn, s.config, s.options.tables));
-  WEFT_ASSIGN_OR_RETURN(PgServerCheck check, CheckPgServer(conn, s.config, s.tables));
+  WEFT_ASSIGN_OR_RETURN(PgServerCheck check, CheckPgServer(conn, s.config, s.tables, from.mode != StartFrom::Mode::kOffset));
   WEFT_RETURN_IF_ERROR(check.ToStatus(s.config));
   Lsn start = 0;
   if (from.mode == StartFrom::Mode::kOffset) {

@@ -55,7 +55,7 @@ std::string CreatePublicationSql(const PgConnection& conn, const config::SourceC
 }
 
 core::Result<PgServerCheck> CheckPgServer(PgConnection& conn, const config::SourceConfig& config,
-                                          const std::vector<std::string>& wanted) {
+                                          const std::vector<std::string>& wanted, bool will_snapshot) {
   PgServerCheck check;
   WEFT_ASSIGN_OR_RETURN(auto version, conn.QueryValue("SHOW server_version"));
   check.version = version.value_or("?");
@@ -135,7 +135,7 @@ core::Result<PgServerCheck> CheckPgServer(PgConnection& conn, const config::Sour
     }
     if (!missing.empty()) {
       // Before the slot exists weft adds them itself; afterwards the slot never carried them.
-      if (check.slot_exists) {
+      if (check.slot_exists && !will_snapshot) {
         check.problems.push_back("publication " + config.publication + " lacks " + Join(missing) + ": run ALTER PUBLICATION " +
                                  conn.QuoteIdent(config.publication) + " ADD TABLE " + Join(missing) +
                                  "; then let weft take a new snapshot (on_lost_position = \"resnapshot\")");

@@ -29,9 +29,11 @@ struct PgServerCheck {
   core::Status ToStatus(const config::SourceConfig& config) const;
 };
 
-// `tables`: the captured tables (empty: every table of config.schema).
+// `tables`: the captured tables (empty: every table of config.schema). `will_snapshot`: the caller
+// is about to take a snapshot, which (re)creates the slot after adding missing tables to the
+// publication; otherwise an existing slot is resumed, and a publication lacking a table is a problem.
 core::Result<PgServerCheck> CheckPgServer(PgConnection& conn, const config::SourceConfig& config,
-                                          const std::vector<std::string>& tables);
+                                          const std::vector<std::string>& tables, bool will_snapshot = false);
 
 // The tables to capture: `tables` when not empty, else every base table of config.schema.
 core::Result<std::vector<std::string>> CapturedTables(PgConnection& conn, const config::SourceConfig& config,
