@@ -67,6 +67,20 @@ core::Status PostgresSource::Impl::Snapshot(Lsn* start) {
   WEFT_ASSIGN_OR_RETURN(PgConnection repl, PgConnection::Open(config, true, &interrupter));
   // The publication must exist before the slot: pgoutput reads it as of each change's WAL position.
   WEFT_RETURN_IF_ERROR(EnsurePublication(repl, config, tables, true));
+  // A slot still in use belongs to another reader (a second weft, `weft tail`), or to the walsender
+  // of this source's previous connection, which lets go within moments: wait a little, never drop
+  // it from under a live reader (DROP_REPLICATION_SLOT ... WAIT would block until it stops).
+  for (int waited = 0;; ++waited) {
+    WEFT_ASSIGN_OR_RETURN(auto existing, ReadSlot(repl, config.slot));
+    if (!existing || !existing->active) break;
+    if (waited >= 10) {
+      return core::FailedPrecondition("replication slot " + config.slot + " of source " + config.name +
+                                      " is in use by process " + std::to_string(existing->active_pid) +
+                                      " (another weft or weft tail reads it): stop that reader, or give this "
+                                      "source a `slot` of its own");
+    }
+    if (!Sleep(1) && interrupter.cancelled()) return core::Aborted("stopped");
+  }
   WEFT_RETURN_IF_ERROR(DropSlot(repl, config.slot));
   WEFT_ASSIGN_OR_RETURN(CreatedSlot slot, CreateSlot(repl, config.user, config.slot, false, true));
   log.Info("created replication slot " + config.slot + " at " + FormatLsn(slot.consistent_point) +
