@@ -437,6 +437,7 @@ core::Status Pipeline::ApplyPending() {
     count_run();
     if (resnapshot.count(source)) continue;  // its offset must not pass the schema change
     registry_.BatchReceived(source, SignalOf(batch.signal), !batch.changes.empty());
+    if (batch.lag_bytes >= 0) registry_.SourceLag(source, batch.lag_bytes);
     if (batch.kind == SourceBatch::Kind::kSnapshotRows) {
       run.snapshot_rows += batch.changes.size();
       registry_.SnapshotProgress(source, batch.table, batch.table_rows_done, batch.table_rows_estimate);

@@ -55,6 +55,9 @@ struct SourceFigures {
   std::string offset;        // resume token of the last committed batch ("" before the first)
   int64_t last_change_ms = 0;  // source commit time of the last applied change (0: none yet)
   bool caught_up = false;    // the server had nothing more to send at the last heartbeat
+  // How far the source's log is ahead of what weft received, in bytes, when the source knows it
+  // (PostgreSQL: the server's WAL end minus the last transaction's end); -1 when unknown.
+  int64_t lag_bytes = -1;
   // The current or last snapshot of this run (absent when the run resumed from an offset).
   bool has_snapshot = false;
   int64_t snapshot_started_ms = 0;

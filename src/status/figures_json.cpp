@@ -51,6 +51,7 @@ json SourceJson(const SourceFigures& s) {
             {"offset", s.offset},
             {"last_change_ms", s.last_change_ms},
             {"caught_up", s.caught_up}};
+  if (s.lag_bytes >= 0) j["lag_bytes"] = s.lag_bytes;
   if (s.has_snapshot) {
     json tables = json::array();
     for (const auto& t : s.snapshot_tables) {
@@ -145,6 +146,7 @@ core::Result<Report> ParseReport(std::string_view text) {
       f.offset = Get<std::string>(s, "offset");
       f.last_change_ms = Get<int64_t>(s, "last_change_ms");
       f.caught_up = Get<bool>(s, "caught_up");
+      if (s.contains("lag_bytes")) f.lag_bytes = Get<int64_t>(s, "lag_bytes");
       if (s.contains("snapshot")) {
         const json& snap = s.at("snapshot");
         f.has_snapshot = true;

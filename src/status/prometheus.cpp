@@ -1,5 +1,6 @@
 #include "status/prometheus.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <functional>
 #include <utility>
@@ -97,6 +98,13 @@ std::string RenderPrometheus(const Report& r) {
   w.Family("weft_source_delay_milliseconds", "gauge",
            "How far the state lags the source: 0 when caught up (see the README for the exact definition).");
   for (const auto& s : r.sources) w.Sample({{"source", s.name}}, Number(s.delay_ms));
+  if (std::any_of(r.sources.begin(), r.sources.end(), [](const auto& s) { return s.lag_bytes >= 0; })) {
+    w.Family("weft_source_lag_bytes", "gauge",
+             "How far the source's log is ahead of what weft received, in bytes (PostgreSQL: WAL).");
+    for (const auto& s : r.sources) {
+      if (s.lag_bytes >= 0) w.Sample({{"source", s.name}}, Number(s.lag_bytes));
+    }
+  }
   w.Family("weft_last_change_timestamp_seconds", "gauge",
            "Source commit time of the last applied change, in seconds since the epoch (0: none yet).");
   for (const auto& s : r.sources) {

@@ -120,6 +120,11 @@ void Registry::SourceStarted(const std::string& source, bool snapshot, const std
   }
 }
 
+void Registry::SourceLag(const std::string& source, int64_t bytes) {
+  SourceRec* s = FindSource(source);
+  if (s) s->fig.lag_bytes = bytes;
+}
+
 void Registry::BatchReceived(const std::string& source, SourceSignal signal, bool has_changes) {
   SourceRec* s = FindSource(source);
   if (!s) return;

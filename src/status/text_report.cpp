@@ -67,7 +67,8 @@ std::string FormatReportText(const Report& r) {
   }
   for (const auto& s : r.sources) {
     out += "  source " + s.name + ": " + RunStateName(s.state) + ", qps " + Rate(s.rows_per_s) + ", total rows " +
-           std::to_string(s.rows_total) + ", delay " + FormatDuration(s.delay_ms) + ", offset " +
+           std::to_string(s.rows_total) + ", delay " + FormatDuration(s.delay_ms) +
+           (s.lag_bytes >= 0 ? ", lag " + std::to_string(s.lag_bytes) + " bytes" : std::string()) + ", offset " +
            (s.offset.empty() ? "-" : s.offset) + "\n";
     if (s.has_snapshot && !s.snapshot_done) {
       for (const auto& t : s.snapshot_tables) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <optional>
 #include <set>
 #include <thread>
 
@@ -132,6 +133,21 @@ core::Status PostgresSource::Impl::Stream(Lsn* start, bool temporary) {
   }
   s.start = *start;
   s.confirmed_floor = slot->confirmed_flush;
+  // A plain SQL connection for the lag figure, opened on first use and again after a failure.
+  std::optional<PgConnection> sql;
+  s.server_wal_end = [this, &sql]() -> std::optional<Lsn> {
+    if (!sql) {
+      auto opened = PgConnection::Open(config, false, &interrupter);
+      if (!opened.ok()) return std::nullopt;
+      sql = std::move(opened).value();
+    }
+    auto value = sql->QueryValue("SELECT pg_current_wal_lsn()");
+    if (!value.ok() || !*value) {
+      sql.reset();
+      return std::nullopt;
+    }
+    return ParseLsn(**value);
+  };
   BuilderOptions bo;
   bo.source_name = config.name;
   bo.database = config.database;

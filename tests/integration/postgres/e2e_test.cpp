@@ -57,6 +57,9 @@ TEST_CASE("postgresql: check, snapshot, the seed scenario streamed, verify equal
                                                   "pg_current_wal_insert_lsn()::text FROM pg_replication_slots"));
   weft.Signal(SIGTERM);
   CHECK(weft.Wait(10000) == 0);
+  // The slot's lag in bytes is among the figures weft saved (measured every 5 s while streaming).
+  WeftResult status = RunWeft({"status", "-c", config});
+  CHECK_MESSAGE(status.out.find(", lag ") != std::string::npos, status.out << status.err);
 
   // A quiet slot still advances: changes to a table weft does not capture (so nothing it delivers)
   // are acknowledged through the keepalives' WAL end once weft has committed that offset.

@@ -125,7 +125,7 @@ TEST_CASE("a transaction is one batch whose offset is the commit's end LSN") {
   CHECK(b.kind == SourceBatch::Kind::kTransaction);
   CHECK(b.transaction_end);
   CHECK(b.offset == "pg1;lsn=0/1A0");
-  CHECK(b.lag_bytes == 0x200 - 0x1a0);
+  CHECK(b.lag_bytes == -1);  // measured over SQL by the stream (replication/stream.h), not from the frames
   REQUIRE(b.changes.size() == 2);
   const change::Change& c = b.changes[0];
   CHECK(c.op == change::Op::kCreate);

@@ -34,6 +34,7 @@ core::Status RunStream(PgConnection& repl, const StreamStart& start, Transaction
   Clock::time_point last_status = Clock::now() - std::chrono::hours(1);
   Clock::time_point last_heartbeat = Clock::now() - std::chrono::hours(1);
   bool reply_now = false;
+  Clock::time_point last_lag = Clock::now() - std::chrono::hours(1);
 
   auto send_status = [&](bool force) -> core::Status {
     Lsn flushed = std::max(feedback.committed.load(), start.confirmed_floor);
@@ -99,6 +100,17 @@ core::Status RunStream(PgConnection& repl, const StreamStart& start, Transaction
       last_heartbeat = Clock::now();
     }
     WEFT_RETURN_IF_ERROR(send_status(false));
+    if (start.server_wal_end && Clock::now() - last_lag >= std::chrono::seconds(5)) {
+      // The replication protocol does not say where the server's WAL ends (its frames carry the
+      // decoding position): ask over SQL, at most every 5 s.
+      last_lag = Clock::now();
+      if (std::optional<Lsn> end = start.server_wal_end()) {
+        SourceBatch lag;
+        lag.kind = SourceBatch::Kind::kTransaction;
+        lag.lag_bytes = *end > *delivered ? static_cast<int64_t>(*end - *delivered) : 0;
+        if (!emit(std::move(lag))) return core::Aborted("stopped");
+      }
+    }
     WEFT_ASSIGN_OR_RETURN(bool readable, repl.WaitReadable(heartbeat > *delivered ? 200 : 1000));
     if (readable && !PQconsumeInput(conn)) return repl.Error("reading the replication stream", nullptr);
   }

@@ -12,11 +12,15 @@
 // end as its offset (at most one a second); once the pipeline commits it, it is confirmed, so a
 // quiet database (or one busy only with tables weft does not capture) never keeps WAL for weft.
 //
+// Lag: every 5 s an empty batch carries lag_bytes = the server's WAL position minus the last
+// delivered offset.
+//
 // Reader thread. Returns Unavailable when the connection is lost (the caller reconnects from
 // *delivered), Aborted on Stop, Corruption for a message that cannot be decoded.
 
 #include <atomic>
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "core/status.h"
@@ -36,6 +40,9 @@ struct StreamStart {
   std::string publication;
   Lsn start = 0;            // START_REPLICATION here (the server starts at max(this, confirmed))
   Lsn confirmed_floor = 0;  // the slot's confirmed_flush_lsn before the start
+  // The server's current WAL position (pg_current_wal_lsn()), nullopt when unknown; polled every
+  // 5 s for SourceBatch::lag_bytes (an empty batch carrying only that). Optional.
+  std::function<std::optional<Lsn>()> server_wal_end;
 };
 
 core::Status RunStream(PgConnection& repl, const StreamStart& start, TransactionBuilder& builder,

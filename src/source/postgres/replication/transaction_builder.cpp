@@ -224,7 +224,6 @@ core::Status TransactionBuilder::Feed(const PgOutputMessage& m, Lsn wal_end, con
         batch.changes.back().offset = batch.offset;
         batch.changes.back().last_in_transaction = true;
       }
-      batch.lag_bytes = wal_end > m.end_lsn ? static_cast<int64_t>(wal_end - m.end_lsn) : 0;
       in_transaction_ = false;
       last_end_ = m.end_lsn;
       if (!emit(std::move(batch))) return core::Aborted("stopped");

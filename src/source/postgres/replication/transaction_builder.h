@@ -48,7 +48,7 @@ class TransactionBuilder {
 
   TransactionBuilder(BuilderOptions options, TypeRegistryPtr types, PgTables known);
 
-  // Feeds one message. `wal_end` is the server's WAL end from its XLogData frame (for lag_bytes).
+  // Feeds one message. `wal_end` is the XLogData frame's WAL position (unused by v1 decoding).
   // Errors: Corruption for a message that does not fit its relation; Aborted when `emit` said stop.
   core::Status Feed(const PgOutputMessage& message, Lsn wal_end, const Emit& emit);
 
