@@ -114,3 +114,36 @@ TEST_CASE("postgresql: the walsender terminated and the server restarted under w
   CHECK(weft.Wait(10000) == 0);
   RemoveTree(dir);
 }
+
+TEST_CASE("postgresql: SIGKILL during the snapshot restarts it cleanly") {
+  PostgresServer server;
+  StartShop(server);
+  CreatePgSeedSchema(server);
+  server.Execute("SET ROLE weft;"
+                 "INSERT INTO ecom_customers SELECT 'BC' || g, 'U', '0100', 'Rio', 'RJ' FROM generate_series(1, 20000) g;"
+                 "INSERT INTO ecom_products SELECT 'BP' || g, 'cat', g, 10, 10, 10 FROM generate_series(1, 1000) g;"
+                 "INSERT INTO ecom_orders SELECT 'B' || g, 'BC' || (1 + g % 20000), 'created', '2024-11-02 10:20:00', "
+                 "  NULL, NULL, NULL, '2024-11-10' FROM generate_series(1, 60000) g;"
+                 "INSERT INTO ecom_order_items SELECT 'B' || g, 1, 'BP' || (1 + g % 1000), 'S1', '2024-11-05', 9.99, 1.5 "
+                 "  FROM generate_series(1, 60000) g;");
+  std::string dir = MakeTempDir("weft-pg-snapkill-");
+  std::string config = WritePgSeedConfig(dir, server);
+  auto weft = std::make_unique<WeftProcess>();
+  REQUIRE(weft->Start({"run", "-c", config}, dir));
+  REQUIRE(weft->WaitForLog("created replication slot", 20000));
+  usleep(200 * 1000);
+  bool killed_midway = weft->CountLog("snapshot done") == 0;
+  weft->Signal(SIGKILL);
+  weft->Wait(5000);
+  // Changes while weft is down: some before the new snapshot, none lost after it.
+  Workload workload(51);
+  for (int i = 0; i < 50; ++i) server.TryExecute(PgTransaction(workload));
+  weft = std::make_unique<WeftProcess>();
+  REQUIRE(weft->Start({"run", "-c", config}, dir));
+  if (killed_midway) CHECK(weft->WaitForLog("starting a consistent snapshot", 10000));
+  for (int i = 0; i < 50; ++i) server.TryExecute(PgTransaction(workload));
+  ExpectConverged(server, config, dir, *weft);
+  weft->Signal(SIGTERM);
+  CHECK(weft->Wait(10000) == 0);
+  RemoveTree(dir);
+}
