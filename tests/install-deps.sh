@@ -10,10 +10,12 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache git ca-certificates
   # libraries (headers and CMake/pkg-config files)
   libmariadb-dev libmongoc-dev libbson-dev libuv1-dev libsqlite3-dev nlohmann-json3-dev
-  libtomlplusplus-dev doctest-dev libhttp-parser-dev zlib1g-dev libzstd-dev
+  libtomlplusplus-dev doctest-dev libhttp-parser-dev zlib1g-dev libzstd-dev libpq-dev
   # test servers and tools: the integration tests start their own MariaDB from these binaries;
   # mockupdb plays MongoDB at the wire level
   mariadb-server mariadb-client sqlite3 python3 python3-mockupdb
+  # the PostgreSQL source's integration tests start their own PostgreSQL 15 (initdb + pg_ctl)
+  postgresql-15 postgresql-client-15
   # TLS tests (tests/integration/security): a CA and certificates made with the openssl CLI
   openssl
   # benchmarks (tests/bench/run-bench.sh): charts and peak RSS

@@ -4,6 +4,7 @@ find_package(PkgConfig REQUIRED)
 find_package(ZLIB REQUIRED)                                      # zlib1g-dev: binlog CRC32, MariaDB compressed row events
 pkg_check_modules(MARIADB REQUIRED IMPORTED_TARGET libmariadb)   # libmariadb-dev (Connector/C 3.3)
 pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)       # libzstd-dev: MySQL 8 TRANSACTION_PAYLOAD events
+pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)               # libpq-dev: the PostgreSQL source
 pkg_check_modules(UV REQUIRED IMPORTED_TARGET libuv)             # libuv1-dev
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)      # libsqlite3-dev
 find_package(mongoc-1.0 REQUIRED)                                # libmongoc-dev

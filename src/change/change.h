@@ -35,6 +35,12 @@ struct SourceInfo {
   std::string gtid;   // the transaction's GTID ("0-1-42"); empty for snapshot reads
   std::string file;   // binlog file of the transaction
   uint64_t pos = 0;   // binlog position of the event
+  // PostgreSQL (connector "postgresql"): the table's schema, the WAL position of the transaction's
+  // commit ("0/16B3748"; the consistent point for snapshot reads) and its transaction id (0 for
+  // snapshot reads).
+  std::string schema;
+  std::string lsn;
+  uint64_t txid = 0;
 };
 
 struct Change {

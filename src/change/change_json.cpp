@@ -108,6 +108,14 @@ void AppendChangeJson(const Change& c, std::string* out) {
     out->append(",\"pos\":");
     out->append(std::to_string(c.source.pos));
   }
+  if (!c.source.lsn.empty()) {
+    out->append(",\"schema\":");
+    AppendJsonString(c.source.schema, out);
+    out->append(",\"lsn\":");
+    AppendJsonString(c.source.lsn, out);
+    out->append(",\"txid\":");
+    out->append(std::to_string(c.source.txid));
+  }
   out->push_back('}');
   if (c.type == ChangeType::kDdl) {
     out->append(",\"statement\":");

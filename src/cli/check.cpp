@@ -1,7 +1,9 @@
 // weft check -c FILE: validates the config, connects to every source and checks the server
 // settings and grants weft needs and the views' tables and columns, printing each problem with its
 // fix.
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 #include <string>
 
 #include "cli/args.h"
@@ -12,6 +14,9 @@
 #include "source/mysql/sql/catalog.h"
 #include "source/mysql/sql/connection.h"
 #include "source/mysql/sql/server_check.h"
+#include "source/postgres/sql/catalog.h"
+#include "source/postgres/sql/pg_connection.h"
+#include "source/postgres/sql/server_check.h"
 
 namespace weft::cli {
 namespace {
@@ -23,6 +28,10 @@ what weft needs from the server:
   log_bin = ON, binlog_format = ROW, binlog_row_image = FULL, binlog_row_metadata = FULL,
   a server_id different from weft's, and the grants REPLICATION SLAVE, BINLOG MONITOR (MariaDB) or
   REPLICATION CLIENT + RELOAD (MySQL), SELECT on the database.
+PostgreSQL sources: wal_level = logical, a free replication slot and WAL sender, the REPLICATION
+  attribute, SELECT on each captured table and a replica identity for it (a primary key or
+  REPLICA IDENTITY FULL), and the publication (it must publish every captured table, or weft
+  must be allowed to create it).
 Then checks the views of each source against its database: every root and lookup table exists, and
 every column named by a relation, `fields` or `exclude` exists in its table (a problem lists the
 tables or columns that do exist, with a "did you mean" for a near miss).
@@ -43,48 +52,41 @@ not match its source's tables, 2 bad usage or config.
 // A root table with neither a primary key nor a unique key over NOT NULL columns: weft keys its
 // rows by all their columns, so identical rows are one document, and one row to an aggregate
 // (issue 11). Reported with the fix; a failing query reports nothing (the other checks say why).
-void AddKeylessRoots(source::mysql::Connection& conn, const config::Config& config,
+void AddKeylessRoots(const source::SourceCatalog& catalog, const config::Config& config,
                      const config::SourceConfig& source, std::vector<pipeline::ViewProblem>* problems) {
   for (const auto& view : config.views) {
-    if (view.source != source.name) continue;
-    auto keyed = conn.QueryValue(
-        "SELECT COUNT(*) FROM (SELECT s.INDEX_NAME FROM information_schema.STATISTICS s JOIN "
-        "information_schema.COLUMNS c ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND "
-        "c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = " + conn.Quote(source.database) +
-        " AND s.TABLE_NAME = " + conn.Quote(view.root) +
-        " AND s.NON_UNIQUE = 0 GROUP BY s.INDEX_NAME HAVING SUM(c.IS_NULLABLE = 'YES') = 0) k");
-    auto exists = conn.QueryValue("SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = " +
-                                  conn.Quote(source.database) + " AND TABLE_NAME = " + conn.Quote(view.root));
-    if (!keyed.ok() || !exists.ok() || *exists != std::optional<std::string>("1") ||
-        *keyed != std::optional<std::string>("0")) {
-      continue;
-    }
+    if (view.source != source.name || !catalog.keyless.count(view.root)) continue;
     problems->push_back({view.name, pipeline::ViewProblem::Kind::kTable,
                          view.location.ToString() + ": view '" + view.name + "': root table `" + view.root +
                              "` has neither a primary key nor a unique key over NOT NULL columns, so identical rows "
                              "collapse into one document" +
                              (view.is_aggregate() ? " and an aggregate counts them once" : "") +
-                             "; add one (ALTER TABLE `" + view.root + "` ADD PRIMARY KEY (...), or an "
-                             "AUTO_INCREMENT id column)"});
+                             "; add one (" +
+                             (source.kind == "postgresql"
+                                  ? "ALTER TABLE " + view.root + " ADD PRIMARY KEY (...), or an id column GENERATED "
+                                    "ALWAYS AS IDENTITY PRIMARY KEY)"
+                                  : "ALTER TABLE `" + view.root + "` ADD PRIMARY KEY (...), or an AUTO_INCREMENT id "
+                                    "column)")});
   }
 }
 
 // Prints the views of `source` checked against its database's tables and columns; false on any
 // problem.
-bool ReportViews(source::mysql::Connection& conn, const config::Config& config, const config::SourceConfig& source) {
+bool ReportViews(const std::function<core::Result<source::SourceCatalog>()>& load, const config::Config& config,
+                 const config::SourceConfig& source) {
   std::string names;
   for (const auto& view : config.views) {
     if (view.source == source.name) names += (names.empty() ? "" : ", ") + view.name;
   }
   if (names.empty()) return true;
-  auto catalog = source::mysql::LoadCatalog(conn, source.database);
+  auto catalog = load();
   if (!catalog.ok()) {
     std::printf("views of source %s (%s): the check failed\n  - %s\n", source.name.c_str(), names.c_str(),
                 catalog.status().message().c_str());
     return false;
   }
   auto problems = pipeline::ValidateViews(config.views, source.name, *catalog);
-  AddKeylessRoots(conn, config, source, &problems);
+  AddKeylessRoots(*catalog, config, source, &problems);
   if (problems.empty()) {
     std::printf("views of source %s (%s): OK\n", source.name.c_str(), names.c_str());
     return true;
@@ -93,6 +95,47 @@ bool ReportViews(source::mysql::Connection& conn, const config::Config& config, 
               problems.size() == 1 ? "" : "s");
   for (const auto& p : problems) std::printf("  - %s\n", p.message.c_str());
   return false;
+}
+
+// A PostgreSQL source: the server settings, role, tables and publication (postgres/sql/server_check.h),
+// then its views. False on any problem.
+bool CheckPostgres(const config::Config& config, const config::SourceConfig& source, const std::string& where) {
+  auto conn = source::postgres::PgConnection::Open(source, false);
+  if (!conn.ok()) {
+    std::printf("source %s (%s): cannot connect\n  - %s\n", source.name.c_str(), where.c_str(),
+                core::RedactSecrets(conn.status().message()).c_str());
+    return false;
+  }
+  std::vector<std::string> tables = source.tables;
+  if (tables.empty()) {
+    // The tables the views read are what weft captures (and publishes) when `tables` is empty.
+    for (const auto& view : config.views) {
+      if (view.source != source.name) continue;
+      if (std::find(tables.begin(), tables.end(), view.root) == tables.end()) tables.push_back(view.root);
+      for (const auto& lookup : view.lookups) {
+        if (std::find(tables.begin(), tables.end(), lookup.table) == tables.end()) tables.push_back(lookup.table);
+      }
+    }
+  }
+  auto check = source::postgres::CheckPgServer(*conn, source, tables);
+  bool ok = true;
+  if (!check.ok()) {
+    std::printf("source %s (%s): the check failed\n  - %s\n", source.name.c_str(), where.c_str(),
+                check.status().message().c_str());
+    ok = false;
+  } else if (check->ok()) {
+    std::printf("source %s (%s, PostgreSQL %s): OK\n", source.name.c_str(), where.c_str(), check->version.c_str());
+  } else {
+    ok = false;
+    std::printf("source %s (%s, PostgreSQL %s): %zu problem%s\n", source.name.c_str(), where.c_str(),
+                check->version.c_str(), check->problems.size(), check->problems.size() == 1 ? "" : "s");
+    for (const auto& p : check->problems) std::printf("  - %s\n", p.c_str());
+  }
+  if (check.ok()) {
+    for (const auto& n : check->notes) std::printf("  note: %s\n", n.c_str());
+  }
+  if (!ReportViews([&] { return source::postgres::LoadCatalog(*conn, source); }, config, source)) ok = false;
+  return ok;
 }
 
 }  // namespace
@@ -132,6 +175,10 @@ int CheckCommand(int argc, char** argv) {
     if (args.Has("source") && source.name != args.Get("source")) continue;
     core::RegisterSecret(source.password);
     const std::string where = source.host + ":" + std::to_string(source.port);
+    if (source.kind == "postgresql") {
+      if (!CheckPostgres(*config, source, where)) exit_code = 1;
+      continue;
+    }
     auto conn = source::mysql::Connection::Open(source);
     if (!conn.ok()) {
       std::printf("source %s (%s): cannot connect\n  - %s\n", source.name.c_str(), where.c_str(),
@@ -152,7 +199,7 @@ int CheckCommand(int argc, char** argv) {
                   check->info.version.c_str(), check->problems.size(), check->problems.size() == 1 ? "" : "s");
       for (const auto& p : check->problems) std::printf("  - %s\n", p.c_str());
     }
-    if (!ReportViews(*conn, *config, source)) exit_code = 1;
+    if (!ReportViews([&] { return source::mysql::LoadCatalog(*conn, source.database); }, *config, source)) exit_code = 1;
   }
   std::fflush(stdout);
   return exit_code;

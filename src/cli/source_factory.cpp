@@ -4,6 +4,8 @@
 
 #include "source/mysql/mysql_source.h"
 #include "source/mysql/sql/catalog.h"
+#include "source/postgres/postgres_source.h"
+#include "source/postgres/sql/catalog.h"
 #include "source/source.h"
 
 namespace weft::source {
@@ -11,7 +13,7 @@ namespace {
 
 core::Status UnknownKind(const config::SourceConfig& config) {
   return core::InvalidArgument((config.location.file.empty() ? std::string() : config.location.ToString() + ": ") +
-                               "source " + config.name + ": kind = \"" + config.kind + "\" is not one of mysql");
+                               "source " + config.name + ": kind = \"" + config.kind + "\" is not one of mysql, postgresql");
 }
 
 }  // namespace
@@ -19,11 +21,15 @@ core::Status UnknownKind(const config::SourceConfig& config) {
 core::Result<std::unique_ptr<Source>> MakeSource(const config::SourceConfig& config, SourceOptions options,
                                                  uv_loop_t* loop) {
   if (config.kind == "mysql") return std::unique_ptr<Source>(std::make_unique<mysql::MysqlSource>(config, std::move(options), loop));
+  if (config.kind == "postgresql") {
+    return std::unique_ptr<Source>(std::make_unique<postgres::PostgresSource>(config, std::move(options), loop));
+  }
   return UnknownKind(config);
 }
 
 core::Result<SourceCatalog> LoadCatalog(const config::SourceConfig& config) {
   if (config.kind == "mysql") return mysql::LoadCatalog(config);
+  if (config.kind == "postgresql") return postgres::LoadCatalog(config);
   return UnknownKind(config);
 }
 

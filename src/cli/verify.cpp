@@ -1,6 +1,7 @@
 // weft verify -c FILE [--view NAME]: compares each view's documents in its sink with a fresh,
 // independent join of the source tables (src/verify). Reports go to stdout, progress to stderr.
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <memory>
 
@@ -10,6 +11,7 @@
 #include "core/log.h"
 #include "sink/document_sink.h"
 #include "verify/mysql_tables.h"
+#include "verify/postgres_tables.h"
 #include "verify/verifier.h"
 
 namespace weft::cli {
@@ -97,7 +99,12 @@ int VerifyCommand(int argc, char** argv) {
   }
 
   options.progress = [](const std::string& line) { std::fprintf(stderr, "%s\n", line.c_str()); };
-  std::map<std::string, std::unique_ptr<verify::MysqlTables>> sources;
+  // One reader per source, of its kind; `begin` starts the consistent read of one view.
+  struct SourceReader {
+    std::unique_ptr<verify::SourceTables> tables;
+    std::function<core::Status()> begin;
+  };
+  std::map<std::string, SourceReader> sources;
   std::map<std::string, std::unique_ptr<sink::DocumentSink>> sinks;
   int exit_code = 0;
   size_t differing = 0;
@@ -114,14 +121,30 @@ int VerifyCommand(int argc, char** argv) {
       continue;
     }
     auto& source = sources[view->source];
-    if (!source) {
-      auto opened = verify::MysqlTables::Open(*source_config);
-      if (!opened.ok()) {
-        fail(opened.status());
+    if (!source.tables) {
+      core::Status opened_status;
+      if (source_config->kind == "postgresql") {
+        auto opened = verify::PostgresTables::Open(*source_config);
+        opened_status = opened.status();
+        if (opened.ok()) {
+          verify::PostgresTables* pg = opened->get();
+          source.begin = [pg] { return pg->BeginSnapshot(); };
+          source.tables = std::move(opened).value();
+        }
+      } else {
+        auto opened = verify::MysqlTables::Open(*source_config);
+        opened_status = opened.status();
+        if (opened.ok()) {
+          verify::MysqlTables* my = opened->get();
+          source.begin = [my] { return my->BeginSnapshot(); };
+          source.tables = std::move(opened).value();
+        }
+      }
+      if (!opened_status.ok()) {
+        fail(opened_status);
         sources.erase(view->source);
         continue;
       }
-      source = std::move(opened).value();
     }
     auto& sink = sinks[view->sink];
     if (!sink) {
@@ -134,12 +157,12 @@ int VerifyCommand(int argc, char** argv) {
       }
       sink = std::move(made).value();
     }
-    if (core::Status s = source->BeginSnapshot(); !s.ok()) {
+    if (core::Status s = source.begin(); !s.ok()) {
       fail(s);
       continue;
     }
     bool view_error = false;
-    auto report = verify::VerifyView(*view, source.get(), sink.get(), options, &view_error);
+    auto report = verify::VerifyView(*view, source.tables.get(), sink.get(), options, &view_error);
     if (!report.ok()) {
       fail(report.status());
       if (view_error) exit_code = 2;  // the view names tables/columns the source lacks: fix the config

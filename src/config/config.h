@@ -35,9 +35,9 @@ struct TlsConfig {
 
 struct SourceConfig {
   std::string name;  // the key of [sources.NAME]
-  std::string kind = "mysql";
+  std::string kind = "mysql";      // mysql | postgresql
   std::string host = "127.0.0.1";
-  int port = 3306;
+  int port = 3306;                 // postgresql: 5432 unless set
   std::string user;
   std::string password;  // never logged
   std::string database;
@@ -45,6 +45,11 @@ struct SourceConfig {
   uint32_t server_id = 5401;
   std::string on_lost_position = "fail";  // fail | resnapshot
   TlsConfig tls;
+  // postgresql only: the schema `tables` live in, and the publication and logical replication slot
+  // weft reads through (both default to "weft_<name>"; weft creates them when missing).
+  std::string schema = "public";
+  std::string publication;
+  std::string slot;
   Location location;
 };
 

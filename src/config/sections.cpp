@@ -64,7 +64,9 @@ SourceConfig ParseSource(const std::string& name, const toml::table& table, Pars
   std::string scope = "sources." + name;
   TableReader r(table, scope, "[" + scope + "]", ctx.diag);
   s.location = r.Where();
-  r.Enum("kind", &s.kind, {"mysql"}, Need::kRequired);
+  r.Enum("kind", &s.kind, {"mysql", "postgresql"}, Need::kRequired);
+  const bool postgres = s.kind == "postgresql";
+  if (postgres) s.port = 5432;
   r.String("host", &s.host);
   if (s.host.empty()) ctx.diag.Add(r.WhereValue("host"), scope + ".host: must not be empty");
   int64_t number = 0;
@@ -76,11 +78,30 @@ SourceConfig ParseSource(const std::string& name, const toml::table& table, Pars
   }
   r.String("database", &s.database, Need::kRequired);
   r.StringList("tables", &s.tables);
-  // server_id 0 means "not a replica" to the server, and it is 32 bits on the wire.
-  if (r.Int("server_id", &number, 1, 4294967295LL)) s.server_id = static_cast<uint32_t>(number);
+  if (postgres) {
+    // PostgreSQL: the schema the tables live in, and the publication and slot weft reads through.
+    // Slot names may hold only lower-case letters, digits and '_' (the server's rule).
+    s.publication = "weft_" + name;
+    s.slot = "weft_" + name;
+    for (char& c : s.slot) c = (c == '-') ? '_' : static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    r.String("schema", &s.schema);
+    if (s.schema.empty()) ctx.diag.Add(r.WhereValue("schema"), scope + ".schema: must not be empty");
+    r.String("publication", &s.publication);
+    if (s.publication.empty()) ctx.diag.Add(r.WhereValue("publication"), scope + ".publication: must not be empty");
+    r.String("slot", &s.slot);
+    bool slot_ok = !s.slot.empty() && s.slot.size() <= 63 &&
+                   s.slot.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") == std::string::npos;
+    if (!slot_ok) {
+      ctx.diag.Add(r.WhereValue("slot"), scope + ".slot: \"" + s.slot +
+                                             "\" is not a replication slot name (1-63 of a-z, 0-9, '_')");
+    }
+  } else {
+    // server_id 0 means "not a replica" to the server, and it is 32 bits on the wire.
+    if (r.Int("server_id", &number, 1, 4294967295LL)) s.server_id = static_cast<uint32_t>(number);
+  }
   r.Enum("on_lost_position", &s.on_lost_position, {"fail", "resnapshot"});
   ParseTls(r.Node("tls"), scope + ".tls", ctx, &s.tls);
-  r.Finish();
+  r.Finish(postgres ? "(kind postgresql)" : "");
   return s;
 }
 

@@ -24,6 +24,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,9 @@ struct SchemaEffect {
 struct SourceCatalog {
   std::string database;
   std::map<std::string, std::vector<std::string>> tables;
+  // Tables with neither a primary key nor a unique key over NOT NULL columns: weft keys their rows
+  // by all their columns, so identical rows are one document (`weft check` reports such a root).
+  std::set<std::string> keyless;
 };
 
 class Source {
@@ -117,9 +121,9 @@ class Source {
   virtual void Stop() = 0;
   // Pure, any thread: the tables of this source's database a kDdl change of this source touches.
   virtual SchemaEffect EffectOf(const change::Change& ddl) const = 0;
-  // Loop thread: every change up to `offset` (a token of this source's batches) is committed in the
-  // state, so the server may forget it (PostgreSQL confirms it to the slot). The MySQL binlog needs
-  // nothing: its position lives only in weft's state.
+  // Loop thread: `offset` (one this source delivered) is now durably committed in the state, so the
+  // source may let its server forget what comes before it (PostgreSQL confirms it to the slot).
+  // Called by the pipeline right after each group commit.
   virtual void Committed(const std::string& offset) {}
 };
 

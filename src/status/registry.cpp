@@ -124,6 +124,11 @@ void Registry::SourceStarted(const std::string& source, bool snapshot, const std
   }
 }
 
+void Registry::SourceLag(const std::string& source, int64_t bytes) {
+  SourceRec* s = FindSource(source);
+  if (s) s->fig.lag_bytes = bytes;
+}
+
 void Registry::BatchReceived(const std::string& source, SourceSignal signal, bool has_changes) {
   SourceRec* s = FindSource(source);
   if (!s) return;
@@ -212,10 +217,6 @@ void Registry::SourceStopped(const std::string& source) {
     s->stopped = true;
     s->fig.state = RunState::kStopped;
   }
-}
-
-void Registry::SourceLag(const std::string& source, int64_t bytes) {
-  if (SourceRec* s = FindSource(source)) s->fig.lag_bytes = bytes;
 }
 
 void Registry::OutboxAppended(const std::string& view, int64_t n) {

@@ -66,6 +66,8 @@ class Registry {
   void SourceStarted(const std::string& source, bool snapshot, const std::string& offset);
   // Any batch from the reader, in delivery order, after its changes were applied.
   void BatchReceived(const std::string& source, SourceSignal signal, bool has_changes);
+  // A batch that said how far the source's log is ahead (SourceBatch::lag_bytes >= 0).
+  void SourceLag(const std::string& source, int64_t bytes);
   // `n` row changes of `table` applied, the last committed at commit_ts_ms (0: unknown).
   void RowsApplied(const std::string& source, const std::string& table, uint64_t n, int64_t commit_ts_ms);
   void SnapshotProgress(const std::string& source, const std::string& table, uint64_t rows_done,
@@ -73,8 +75,6 @@ class Registry {
   void SnapshotDone(const std::string& source);
   void OffsetCommitted(const std::string& source, const std::string& offset);
   void SourceStopped(const std::string& source);
-  // Bytes of log the server holds past what was delivered (source::SourceBatch::lag_bytes).
-  void SourceLag(const std::string& source, int64_t bytes);
 
   // --- outbox and sinks ---
   // A transaction appended `n` outbox entries for `view`.

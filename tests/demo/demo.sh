@@ -7,8 +7,10 @@
 #   5. prints the aggregate view state_revenue (revenue per customer state)
 #   6. runs `weft verify`, stops weft (SIGTERM) and MariaDB
 # Run it as root on Debian 12 (or as a user with sudo rights for the package step).
+# `demo.sh --postgres` runs the PostgreSQL flavour instead (tests/demo/demo_postgres.sh).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
+[ "${1:-}" = "--postgres" ] && exec "$root/tests/demo/demo_postgres.sh"
 "$root/tests/install-deps.sh"
 echo "==> building weft"
 cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null

@@ -14,6 +14,18 @@ core::Result<SourceCatalog> LoadCatalog(Connection& conn, const std::string& dat
   for (const auto& row : rows) {
     if (row.size() >= 2 && row[0] && row[1]) catalog.tables[*row[0]].push_back(*row[1]);
   }
+  // Tables with a unique index (the primary key is one) whose every column is NOT NULL.
+  WEFT_ASSIGN_OR_RETURN(auto keyed, conn.Query("SELECT DISTINCT k.TABLE_NAME FROM (SELECT s.TABLE_NAME, s.INDEX_NAME "
+                                               "FROM information_schema.STATISTICS s JOIN information_schema.COLUMNS c "
+                                               "ON c.TABLE_SCHEMA = s.TABLE_SCHEMA AND c.TABLE_NAME = s.TABLE_NAME AND "
+                                               "c.COLUMN_NAME = s.COLUMN_NAME WHERE s.TABLE_SCHEMA = " +
+                                               conn.Quote(database) +
+                                               " AND s.NON_UNIQUE = 0 GROUP BY s.TABLE_NAME, s.INDEX_NAME "
+                                               "HAVING SUM(c.IS_NULLABLE = 'YES') = 0) k"));
+  for (const auto& [table, columns] : catalog.tables) catalog.keyless.insert(table);
+  for (const auto& row : keyed) {
+    if (!row.empty() && row[0]) catalog.keyless.erase(*row[0]);
+  }
   return catalog;
 }
 
