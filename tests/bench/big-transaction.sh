@@ -14,8 +14,8 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 scale=${BIGTX_SCALE:-1}
 passes=${BIGTX_PASSES:-3}
 target=${1:?weft binary or build dir}
-weft_bins=("$([ -d "$target" ] && echo "$target/weft" || echo "$target")")
-[ -n "${2:-}" ] && weft_bins+=("$2")
+weft_bins=("$(realpath "$([ -d "$target" ] && echo "$target/weft" || echo "$target")")")
+[ -n "${2:-}" ] && weft_bins+=("$(realpath "$2")")
 gen_dir=$([ -d "$target" ] && echo "$target" || dirname "$target")
 gen="$gen_dir/tests/bench/olist_gen"
 [ -x "$gen" ] || { echo "need $gen (ninja -C BUILD olist_gen)" >&2; exit 1; }
@@ -32,7 +32,7 @@ sql() { mariadb --protocol=TCP -h127.0.0.1 -P"$port" -uroot --local-infile=1 "$@
 sql -e "CREATE USER weft@'127.0.0.1' IDENTIFIED BY 'bench';
         GRANT SELECT, RELOAD, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO weft@'127.0.0.1';"
 export WEFT_MYSQL_PASSWORD=bench
-"$gen" tsv --scale "$scale" --out "$work/tsv"
+mkdir -p "$work/tsv" && "$gen" tsv --scale "$scale" --out "$work/tsv"
 
 load() {
   sql -e "DROP DATABASE IF EXISTS shop; CREATE DATABASE shop"
@@ -95,7 +95,7 @@ for weft in "${weft_bins[@]}"; do
   sql shop -e "UPDATE ecom_orders SET order_status = 'snap-done' WHERE order_id = '$first'"
   (cd "$dir" && exec "$weft" run -c weft.toml >>out.txt 2>>err.txt) &
   weft_pid=$!
-  until marker_seen "$dir" snap-done; do sleep 0.5; done
+  until marker_seen "$dir" snap-done; do sleep 0.5; kill -0 "$weft_pid" 2>/dev/null || { echo "weft died:"; tail -5 "$dir/err.txt"; exit 1; }; done
   kill -TERM "$weft_pid"; wait "$weft_pid" || true
   (cd "$dir" && exec "$weft" run -c weft.toml >>out.txt 2>>err.txt) &
   weft_pid=$!
@@ -108,7 +108,7 @@ for weft in "${weft_bins[@]}"; do
               UPDATE ecom_order_payments SET payment_installments = payment_installments + 1;"
   done
   t0=$(date +%s.%N)
-  sql shop -e "SET SESSION max_binlog_cache_size = 68719476736; BEGIN; $updates COMMIT;"
+  sql shop -e "BEGIN; $updates COMMIT;"
   t1=$(date +%s.%N)
   sql shop -e "UPDATE ecom_orders SET order_status = 'bigtx-done' WHERE order_id = '$first'"
   until marker_seen "$dir" bigtx-done; do sleep 0.2; kill -0 "$weft_pid" 2>/dev/null || { echo "weft died:"; tail -5 "$dir/err.txt"; exit 1; }; done
