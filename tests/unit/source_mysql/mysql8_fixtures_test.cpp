@@ -4,7 +4,11 @@
 // partial JSON, metadata) is asserted by name.
 #include <doctest/doctest.h>
 
+#include <unistd.h>
+
 #include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <set>
 
@@ -367,4 +371,56 @@ TEST_CASE("mysql8 fixture 8.0.22 PARTIAL_UPDATE_ROWS with a FULL before-image: t
     CHECK(after.values[3] == weft::change::Value::Int(ages[k]));  // the generated column agrees
     CHECK(rows[k].before.values[1].text().find("\"age\": " + std::to_string(ages[k] - 1) + ",") != std::string::npos);
   }
+}
+
+namespace {
+
+std::string WriteTemp(const std::string& name, const std::string& bytes) {
+  std::string dir = "/tmp/weft-binlog-file-test-" + std::to_string(getpid());
+  std::filesystem::create_directories(dir);
+  std::string path = dir + "/" + name;
+  std::ofstream(path, std::ios::binary) << bytes;
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("binlog file reader: errors name the file and the event position") {
+  const std::string good = m8::ReadAll(Path("mysql-8.0.28-enum-set-char-text-gtid"));
+  REQUIRE(good.size() == 3331);
+  auto fail = [&](const std::string& bytes) {
+    std::string path = WriteTemp("binlog.000042", bytes);
+    auto st = sm::ReadBinlogFile(path, "t", [](weft::source::SourceBatch&&) { return true; }, nullptr);
+    std::filesystem::remove(path);
+    return st;
+  };
+  // A flipped byte inside the WRITE_ROWS event at 1077: its CRC32 no longer matches.
+  std::string damaged = good;
+  damaged[1077 + 40] ^= 0x01;
+  auto st = fail(damaged);
+  CHECK(st.code() == weft::core::Code::kCorruption);
+  CHECK_MESSAGE(st.message().find("binlog.000042 at 1077: ") == 0, st.message());
+  CHECK(st.message().find("CRC32") != std::string::npos);
+  // Cut inside an event: the file ends there (a file still being written).
+  st = fail(good.substr(0, 1100));
+  CHECK(st.code() == weft::core::Code::kCorruption);
+  CHECK_MESSAGE(st.message().find("binlog.000042 at 1077: ") == 0, st.message());
+  CHECK(st.message().find("runs past the end") != std::string::npos);
+  // Not a binlog at all.
+  st = fail("hello world");
+  CHECK(st.code() == weft::core::Code::kCorruption);
+  CHECK(st.message().find("not a binlog file") != std::string::npos);
+  // Missing file.
+  st = sm::ReadBinlogFile("/nonexistent/binlog.1", "t", [](weft::source::SourceBatch&&) { return true; }, nullptr);
+  CHECK(st.code() == weft::core::Code::kInvalidArgument);
+  CHECK(st.message().find("/nonexistent/binlog.1") != std::string::npos);
+  // The whole file, cut exactly between events, reads fine (what a server writing it looks like).
+  std::string path = WriteTemp("binlog.000043", good.substr(0, 1529));
+  std::vector<weft::change::Change> got;
+  CHECK(sm::ReadBinlogFile(path, "t", [&](weft::source::SourceBatch&& b) {
+          for (auto& c : b.changes) got.push_back(std::move(c));
+          return true;
+        }, nullptr).ok());
+  std::filesystem::remove(path);
+  CHECK(got.size() == 2);  // the two DDL statements; the insert's transaction has no XID yet
 }
