@@ -217,6 +217,7 @@ core::Status TransactionAssembler::OnEvent(const Event& event) {
       st = OnTableMap(event);
       break;
     case event::kXid:
+    case event::kXaPrepare:  // MySQL XA: the prepared transaction's events are complete here
       st = Commit(event);
       break;
     case event::kHeartbeat:
