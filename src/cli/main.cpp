@@ -16,6 +16,7 @@ Commands:
   run     -c FILE [--oneshot]          snapshot every view, then stream changes into the sinks
   tail    -c FILE --source NAME --from snapshot|now|OFFSET
                                        print the source's change records, one JSON line each
+  tail    --binlog-file FILE [FILE ...]  the same records read from MySQL/MariaDB binlog files
   verify  -c FILE [--view NAME]        compare the sink's documents with a fresh join of the source
   status  -c FILE [--json]             show what a running weft is doing (or its last figures)
   check   -c FILE                      validate the config, connect, check the server settings

@@ -27,7 +27,7 @@ constexpr const char* kTailHelp = R"(Usage: weft tail -c FILE --source NAME --fr
 Prints the change records of one source, one JSON object per line on stdout, until interrupted:
   {"op":"u","ts":1732184400000,"type":"dml","offset":"v1;file=...;pos=...;skip=0;gtid=0-1-42",
    "source":{...},"key":{...},"before":{...},"after":{...},"patch":{"$set":{...},"$unset":{}}}
-Schema changes print as {"type":"ddl",...,"statement":"ALTER TABLE ..."}.
+Schema changes print as {"op":"ddl","type":"ddl",...,"statement":"ALTER TABLE ..."}.
 
 Options:
   -c, --config FILE    the TOML config (see conf/weft.toml)

@@ -11,7 +11,7 @@ set -euo pipefail
 seconds=${1:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build="$root/build-fuzz"
-targets=(${WEFT_FUZZ_TARGETS:-row_decoder_fuzz config_fuzz value_fuzz})
+targets=(${WEFT_FUZZ_TARGETS:-row_decoder_fuzz config_fuzz value_fuzz mysql8_fuzz})
 "$root/tests/install-deps.sh"
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DWEFT_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo \
@@ -27,6 +27,7 @@ python3 "$root/tests/fuzz/make_corpus.py" "$seeds/row_decoder_fuzz" >/dev/null
 python3 "$root/tests/fuzz/make_seeds.py" "$seeds" >/dev/null
 mv "$seeds/config" "$seeds/config_fuzz"
 mv "$seeds/value" "$seeds/value_fuzz"
+python3 "$root/tests/fuzz/make_mysql8_seeds.py" "$seeds/mysql8_fuzz" >/dev/null
 
 export ASAN_OPTIONS="detect_leaks=1:halt_on_error=1"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"

@@ -299,4 +299,41 @@ TEST_CASE("resumed inside a transaction delivered in parts: the rest, then its e
   CHECK(out.batches[0].transaction_end);
   CHECK(out.batches[0].changes.empty());
   CHECK_FALSE(out.batches[0].offset.empty());
+
+TEST_CASE("MySQL GTIDs: DDL after a GTID is its own transaction, XA PREPARE ends one, offsets carry the set") {
+  Binlog log;
+  Collector out;
+  auto a = out.Make(sm::Position{"binlog.000001", 256, 0, false, "", true, "3e11fa47-71ca-11e1-9e33-c80aa9429562:1-4"});
+  const std::string sid = std::string("\x3e\x11\xfa\x47\x71\xca\x11\xe1\x9e\x33\xc8\x0a\xa9\x42\x95\x62", 16);
+  auto gtid = [&](uint64_t gno) { return log.Make(sm::event::kMysqlGtid, std::string(1, '\0') + sid + Le(gno, 8) + Le(0, 17)); };
+  // GTID + DDL (no BEGIN, no COMMIT): one DDL record, committed at once.
+  REQUIRE(a.OnEvent(gtid(5)).ok());
+  REQUIRE(a.OnEvent(log.Query("shop", "ALTER TABLE t ADD COLUMN x INT")).ok());
+  REQUIRE(out.batches.size() == 1);
+  REQUIRE(out.batches[0].changes.size() == 1);
+  CHECK(out.batches[0].changes[0].type == weft::change::ChangeType::kDdl);
+  CHECK(out.batches[0].changes[0].source.gtid == "3e11fa47-71ca-11e1-9e33-c80aa9429562:5");
+  CHECK(out.batches[0].offset.find(";gtids=3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5") != std::string::npos);
+  // GTID + BEGIN + rows + XID: a transaction, not a standalone statement.
+  REQUIRE(a.OnEvent(gtid(6)).ok());
+  REQUIRE(a.OnEvent(log.Query("shop", "BEGIN")).ok());
+  REQUIRE(a.OnEvent(log.TableMap(70, "shop", "t")).ok());
+  REQUIRE(a.OnEvent(log.WriteRows(70, {1, 2})).ok());
+  REQUIRE(out.batches.size() == 1);
+  REQUIRE(a.OnEvent(log.Xid()).ok());
+  REQUIRE(out.batches.size() == 2);
+  CHECK(out.batches[1].changes.size() == 2);
+  // Inside offsets hold the set before the transaction; the batch's the set after it.
+  CHECK(out.batches[1].changes[0].offset.find(";skip=1;gtids=3e11fa47-71ca-11e1-9e33-c80aa9429562:1-5") != std::string::npos);
+  CHECK(out.batches[1].offset.find(";gtids=3e11fa47-71ca-11e1-9e33-c80aa9429562:1-6") != std::string::npos);
+  // XA: GTID, XA START, rows, XA END, XA_PREPARE_LOG_EVENT: the rows arrive at the prepare.
+  REQUIRE(a.OnEvent(gtid(7)).ok());
+  REQUIRE(a.OnEvent(log.Query("shop", "XA START X'01',X'',1")).ok());
+  REQUIRE(a.OnEvent(log.TableMap(70, "shop", "t")).ok());
+  REQUIRE(a.OnEvent(log.WriteRows(70, {3})).ok());
+  REQUIRE(a.OnEvent(log.Query("shop", "XA END X'01',X'',1")).ok());
+  REQUIRE(a.OnEvent(log.Make(sm::event::kXaPrepare, std::string(1, '\0') + Le(1, 4) + Le(1, 4) + Le(0, 4) + "\x01")).ok());
+  REQUIRE(out.batches.size() == 3);
+  CHECK(out.batches[2].changes.size() == 1);
+  CHECK(out.batches[2].offset.find(":1-7") != std::string::npos);
 }

@@ -250,7 +250,7 @@ core::Status BuildNode(uint8_t t, std::string_view doc, size_t pos, int depth, J
                       [&](std::string_view key, uint8_t vt, std::string_view d, size_t p) {
                         JsonNode child;
                         WEFT_RETURN_IF_ERROR(BuildNode(vt, d, p, depth + 1, &child));
-                        if (object) node->members.emplace_back(std::string(key), std::move(child));
+                        if (object) node->members.push_back(JsonMember{std::string(key), std::move(child)});
                         else node->elements.push_back(std::move(child));
                         return core::Status::Ok();
                       });
@@ -336,9 +336,9 @@ void AppendJsonNode(const JsonNode& node, std::string* out) {
       out->push_back('{');
       for (size_t i = 0; i < node.members.size(); ++i) {
         if (i) out->append(", ");
-        change::AppendJsonString(node.members[i].first, out);
+        change::AppendJsonString(node.members[i].key, out);
         out->append(": ");
-        AppendJsonNode(node.members[i].second, out);
+        AppendJsonNode(node.members[i].value, out);
       }
       out->push_back('}');
       return;

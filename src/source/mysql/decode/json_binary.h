@@ -29,12 +29,17 @@ core::Status MysqlJsonToText(std::string_view binary, std::string* out);
 // A JSON document as a tree whose scalars are already rendered (MySQL's text for each), so a
 // partial update (json_diff.h) can change it and AppendJsonNode print it as MySQL would. Object
 // members keep MySQL's order: keys sorted by length, then bytes.
+struct JsonMember;
 struct JsonNode {
   enum class Kind : uint8_t { kScalar, kObject, kArray };
   Kind kind = Kind::kScalar;
-  std::string scalar;  // kScalar: "1", "\"text\"", "null", "1.5e16", ...
-  std::vector<std::pair<std::string, JsonNode>> members;  // kObject: raw (unescaped) keys
-  std::vector<JsonNode> elements;                         // kArray
+  std::string scalar;               // kScalar: "1", "\"text\"", "null", "1.5e16", ...
+  std::vector<JsonMember> members;  // kObject
+  std::vector<JsonNode> elements;   // kArray
+};
+struct JsonMember {
+  std::string key;  // raw (unescaped)
+  JsonNode value;
 };
 core::Status MysqlJsonToNode(std::string_view binary, JsonNode* out);
 void AppendJsonNode(const JsonNode& node, std::string* out);

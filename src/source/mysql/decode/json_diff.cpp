@@ -81,8 +81,8 @@ bool KeyLess(const std::string& a, const std::string& b) {
 JsonNode* Child(JsonNode* node, const Leg& leg) {
   if (leg.member) {
     if (node->kind != JsonNode::Kind::kObject) return nullptr;
-    for (auto& [k, v] : node->members) {
-      if (k == leg.key) return &v;
+    for (auto& m : node->members) {
+      if (m.key == leg.key) return &m.value;
     }
     return nullptr;
   }
@@ -115,7 +115,7 @@ core::Status Apply(const JsonDiff& diff, JsonNode* doc) {
       if (!target) return Bad("REMOVE of '" + diff.path + "', which the before-image lacks");
       if (last.member) {
         auto& m = parent->members;
-        m.erase(std::find_if(m.begin(), m.end(), [&](const auto& kv) { return kv.first == last.key; }));
+        m.erase(std::find_if(m.begin(), m.end(), [&](const JsonMember& kv) { return kv.key == last.key; }));
       } else {
         parent->elements.erase(parent->elements.begin() + static_cast<ptrdiff_t>(last.index));
       }
@@ -129,8 +129,8 @@ core::Status Apply(const JsonDiff& diff, JsonNode* doc) {
         if (parent->kind != JsonNode::Kind::kObject) return Bad("INSERT of '" + diff.path + "' into a non-object");
         auto& m = parent->members;
         auto at = std::lower_bound(m.begin(), m.end(), last.key,
-                                   [](const auto& kv, const std::string& key) { return KeyLess(kv.first, key); });
-        m.emplace(at, last.key, std::move(value));
+                                   [](const JsonMember& kv, const std::string& key) { return KeyLess(kv.key, key); });
+        m.insert(at, JsonMember{last.key, std::move(value)});
       } else {
         if (parent->kind != JsonNode::Kind::kArray) return Bad("INSERT of '" + diff.path + "' into a non-array");
         size_t at = std::min<uint64_t>(last.index, parent->elements.size());
