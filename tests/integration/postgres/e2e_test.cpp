@@ -81,3 +81,19 @@ TEST_CASE("postgresql: check, snapshot, the seed scenario streamed, verify equal
   // The state's offset is at least that far: a restart would not see the slot past it.
   RemoveTree(dir);
 }
+
+TEST_CASE("postgresql: weft run --oneshot builds every document and leaves no slot behind") {
+  PostgresServer server;
+  StartShop(server);
+  CreatePgSeedSchema(server, true);
+  std::string dir = MakeTempDir("weft-pg-oneshot-");
+  std::string config = WritePgSeedConfig(dir, server);
+  WeftResult oneshot = RunWeft({"run", "--oneshot", "-c", config}, 60);
+  CHECK_MESSAGE(oneshot.exit_code == 0, oneshot.err);
+  CHECK(oneshot.err.find("created temporary replication slot weft_shop_oneshot_") != std::string::npos);
+  CHECK(ReadSqliteDocs(dir + "/docs.db", "orderSingleView").size() == 3);
+  CHECK(server.QueryValue("SELECT count(*) FROM pg_replication_slots") == "0");  // nothing holds WAL
+  WeftResult verify = RunWeft({"verify", "-c", config});
+  CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err);
+  RemoveTree(dir);
+}
