@@ -54,9 +54,10 @@ struct PostgresSource::Impl {
 };
 
 core::Status PostgresSource::Impl::Lost(const std::string& what) const {
-  return core::DataLoss(what + ". weft will not restart at the newest position (that would skip changes): set "
-                        "on_lost_position = \"resnapshot\" in [sources." + config.name +
-                        "] to take a new snapshot, or start over with an empty state file");
+  return core::DataLoss(what +
+                        ". weft will not restart at the newest position (that would skip changes): set "
+                        "on_lost_position = \"resnapshot\" in [sources." +
+                        config.name + "] to take a new snapshot, or start over with an empty state file");
 }
 
 bool PostgresSource::Impl::Sleep(int seconds) {
@@ -229,8 +230,10 @@ void PostgresSource::Impl::Run(StartFrom::Mode mode, Lsn start) {
     }
     backoff = std::min(backoff * 2, 30);
   }
-  if (st.code() == core::Code::kAborted) log.Info("stopped");
-  else log.Error(st.ToString());
+  if (st.code() == core::Code::kAborted)
+    log.Info("stopped");
+  else
+    log.Error(st.ToString());
   queue.Finish(st);
 }
 
@@ -249,7 +252,8 @@ core::Status PostgresSource::Start(const StartFrom& from, BatchHandler on_batch,
   s.started = true;
   WEFT_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Open(s.config, false, &s.interrupter));
   WEFT_ASSIGN_OR_RETURN(s.tables, CapturedTables(conn, s.config, s.options.tables));
-  WEFT_ASSIGN_OR_RETURN(PgServerCheck check, CheckPgServer(conn, s.config, s.tables, from.mode != StartFrom::Mode::kOffset));
+  WEFT_ASSIGN_OR_RETURN(PgServerCheck check,
+                        CheckPgServer(conn, s.config, s.tables, from.mode != StartFrom::Mode::kOffset));
   WEFT_RETURN_IF_ERROR(check.ToStatus(s.config));
   Lsn start = 0;
   if (from.mode == StartFrom::Mode::kOffset) {

@@ -112,8 +112,7 @@ core::Result<PgConnection> PgConnection::Open(const config::SourceConfig& config
                    message.find("pg_hba.conf") != std::string::npos ||
                    message.find("does not exist") != std::string::npos ||
                    message.find("permission denied") != std::string::npos ||
-                   message.find("must be") != std::string::npos ||
-                   message.find("replication") != std::string::npos;
+                   message.find("must be") != std::string::npos || message.find("replication") != std::string::npos;
     if (refused) return core::FailedPrecondition(what);
     return core::Unavailable(what);
   }

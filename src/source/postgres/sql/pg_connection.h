@@ -27,7 +27,9 @@ class PgResult {
  public:
   PgResult() = default;
   explicit PgResult(PGresult* r) : r_(r) {}
-  ~PgResult() { if (r_) PQclear(r_); }
+  ~PgResult() {
+    if (r_) PQclear(r_);
+  }
   PgResult(PgResult&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
   PgResult& operator=(PgResult&& o) noexcept {
     if (this != &o) {
