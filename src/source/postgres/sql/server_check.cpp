@@ -104,6 +104,7 @@ core::Result<PgServerCheck> CheckPgServer(PgConnection& conn, const config::Sour
     check.problems.push_back("schema " + config.schema + " of database " + config.database +
                              " has no tables to capture");
   // Per table: exists, readable, identifiable in the stream, owned (for CREATE PUBLICATION).
+  std::vector<std::string> not_owned;
   for (const auto& t : tables) {
     const std::string q = Qualified(conn, config.schema, t);
     WEFT_ASSIGN_OR_RETURN(
@@ -126,6 +127,7 @@ core::Result<PgServerCheck> CheckPgServer(PgConnection& conn, const config::Sour
                                ", so its updates and deletes do not say which row they change: run ALTER TABLE " + q +
                                " REPLICA IDENTITY FULL;" + (has_pk ? "" : " (or add a primary key)"));
     }
+    if (r.Get(0, 3) != "t") not_owned.push_back(config.schema + "." + t);
     if (r.Get(0, 2) != "t") {
       check.problems.push_back("role " + user + " may not read " + config.schema + "." + t + ": run GRANT SELECT ON " +
                                q + " TO " + conn.QuoteIdent(user) + ";");
@@ -161,9 +163,11 @@ core::Result<PgServerCheck> CheckPgServer(PgConnection& conn, const config::Sour
   } else {
     WEFT_ASSIGN_OR_RETURN(auto may_create,
                           conn.QueryValue("SELECT has_database_privilege(current_database(), 'CREATE')"));
-    if (may_create.value_or("f") != "t") {
+    if (may_create.value_or("f") != "t" || !not_owned.empty()) {
+      std::string why = may_create.value_or("f") != "t" ? "has no CREATE privilege on database " + config.database
+                                                         : "does not own " + Join(not_owned);
       check.problems.push_back("publication " + config.publication + " does not exist and role " + user +
-                               " may not create it: run, as the tables' owner, " +
+                               " may not create it (it " + why + "): run, as the tables' owner, " +
                                CreatePublicationSql(conn, config, tables) + "; (or GRANT CREATE ON DATABASE " +
                                conn.QuoteIdent(config.database) + " TO " + conn.QuoteIdent(user) + "; and make " +
                                user + " the tables' owner)");
