@@ -23,6 +23,7 @@ core::Status Pipeline::StartSource(SourceRun& source_run) {
     const config::SourceConfig* source_config = config_.FindSource(name);
     source::SourceOptions options;
     options.tables = engine_->TablesFor(name);
+    options.resumable = !options_.oneshot;  // --oneshot never resumes: leave no slot behind
     source::StartFrom from;
     auto stored = db_->GetOffset(name);
     if (!stored.ok()) return stored.status();

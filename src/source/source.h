@@ -82,6 +82,10 @@ struct SourceOptions {
   // The most row changes one kTransaction batch holds; a larger source transaction arrives in parts
   // (SourceBatch::transaction_end).
   size_t max_batch_changes = 4096;
+  // False when nobody will resume from this source's offsets (`weft run --oneshot`): a source that
+  // keeps server-side state for resuming (a PostgreSQL replication slot) then keeps it only for the
+  // life of its connection, so nothing is left behind holding the server's log.
+  bool resumable = true;
 };
 
 // What a schema change did, as far as the views care: which tables of the source's database may

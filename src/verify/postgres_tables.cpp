@@ -21,7 +21,8 @@ core::Status PostgresTables::BeginSnapshot() {
   return core::Status::Ok();
 }
 
-core::Result<std::map<std::string, change::TableSchema>> PostgresTables::Schemas(const std::vector<std::string>& tables) {
+core::Result<std::map<std::string, change::TableSchema>> PostgresTables::Schemas(
+    const std::vector<std::string>& tables) {
   if (!types_) {
     WEFT_ASSIGN_OR_RETURN(types_, source::postgres::LoadTypes(conn_));
   }
@@ -41,7 +42,8 @@ core::Status PostgresTables::ReadRows(const change::TableSchema& schema, const s
   if (known == tables_.end()) return core::Internal("ReadRows of table '" + schema.table + "' before Schemas");
   const source::postgres::PgTable& table = known->second;
   std::string sql = "DECLARE weft_verify NO SCROLL CURSOR FOR SELECT ";
-  for (size_t i = 0; i < columns.size(); ++i) sql += (i ? ", " : "") + conn_.QuoteIdent(schema.columns[columns[i]].name);
+  for (size_t i = 0; i < columns.size(); ++i)
+    sql += (i ? ", " : "") + conn_.QuoteIdent(schema.columns[columns[i]].name);
   if (columns.empty()) sql += "NULL";
   sql += " FROM " + conn_.QuoteIdent(config_.schema) + "." + conn_.QuoteIdent(schema.table);
   for (size_t i = 0; i < schema.primary_key.size(); ++i) {

@@ -28,7 +28,7 @@ struct PostgresSource::Impl {
 
   void Run(StartFrom::Mode mode, Lsn start);
   bool Emit(SourceBatch&& batch) { return queue.Push(std::move(batch)); }
-  core::Status Snapshot(Lsn* start);
+  core::Status Snapshot(Lsn* start, bool temporary);
   core::Status Stream(Lsn* start, bool temporary);
   core::Status Lost(const std::string& what) const;
   // Sleeps `seconds` unless stopped first (false then).
@@ -47,13 +47,17 @@ struct PostgresSource::Impl {
   // The shapes the stream compares Relation messages with: from the snapshot, or read at connect.
   TypeRegistryPtr types;
   PgTables known;
-  std::string temp_slot;  // kNow
+  std::string temp_slot;  // kNow, or !options.resumable: a TEMPORARY slot of this process
+  // The replication connection the snapshot created its slot on, streamed on next (a temporary
+  // slot lives only as long as it).
+  std::optional<PgConnection> held;
 };
 
 core::Status PostgresSource::Impl::Lost(const std::string& what) const {
-  return core::DataLoss(what + ". weft will not restart at the newest position (that would skip changes): set "
-                        "on_lost_position = \"resnapshot\" in [sources." + config.name +
-                        "] to take a new snapshot, or start over with an empty state file");
+  return core::DataLoss(what +
+                        ". weft will not restart at the newest position (that would skip changes): set "
+                        "on_lost_position = \"resnapshot\" in [sources." +
+                        config.name + "] to take a new snapshot, or start over with an empty state file");
 }
 
 bool PostgresSource::Impl::Sleep(int seconds) {
@@ -64,10 +68,27 @@ bool PostgresSource::Impl::Sleep(int seconds) {
   return !interrupter.cancelled();
 }
 
-core::Status PostgresSource::Impl::Snapshot(Lsn* start) {
+core::Status PostgresSource::Impl::Snapshot(Lsn* start, bool temporary) {
+  held.reset();
   WEFT_ASSIGN_OR_RETURN(PgConnection repl, PgConnection::Open(config, true, &interrupter));
   // The publication must exist before the slot: pgoutput reads it as of each change's WAL position.
   WEFT_RETURN_IF_ERROR(EnsurePublication(repl, config, tables, true));
+  if (temporary) {
+    WEFT_ASSIGN_OR_RETURN(CreatedSlot slot, CreateSlot(repl, config.user, temp_slot, true, true));
+    log.Info("created temporary replication slot " + temp_slot + " at " + FormatLsn(slot.consistent_point));
+    auto emit = [this](SourceBatch&& b) { return Emit(std::move(b)); };
+    WEFT_ASSIGN_OR_RETURN(SnapshotResult snap, RunSnapshot(config, tables, slot.snapshot_name, slot.consistent_point,
+                                                           1000, &interrupter, emit));
+    types = snap.types;
+    known = std::move(snap.tables);
+    SourceBatch done;
+    done.kind = SourceBatch::Kind::kSnapshotDone;
+    done.offset = EncodeOffset(slot.consistent_point);
+    if (!Emit(std::move(done))) return core::Aborted("stopped");
+    *start = slot.consistent_point;
+    held = std::move(repl);
+    return core::Status::Ok();
+  }
   // A slot still in use belongs to another reader (a second weft, `weft tail`), or to the walsender
   // of this source's previous connection, which lets go within moments: wait a little, never drop
   // it from under a live reader (DROP_REPLICATION_SLOT ... WAIT would block until it stops).
@@ -97,13 +118,20 @@ core::Status PostgresSource::Impl::Snapshot(Lsn* start) {
   done.offset = EncodeOffset(slot.consistent_point);
   if (!Emit(std::move(done))) return core::Aborted("stopped");
   *start = slot.consistent_point;
+  held = std::move(repl);
   return core::Status::Ok();
 }
 
 // Connects and streams from *start until the connection breaks (Unavailable: *start is then the
 // last delivered position), Stop, or a lost position.
 core::Status PostgresSource::Impl::Stream(Lsn* start, bool temporary) {
-  WEFT_ASSIGN_OR_RETURN(PgConnection repl, PgConnection::Open(config, true, &interrupter));
+  PgConnection repl;
+  if (held) {
+    repl = std::move(*held);
+    held.reset();
+  } else {
+    WEFT_ASSIGN_OR_RETURN(repl, PgConnection::Open(config, true, &interrupter));
+  }
   StreamStart s;
   s.slot = temporary ? temp_slot : config.slot;
   s.publication = config.publication;
@@ -167,12 +195,12 @@ core::Status PostgresSource::Impl::Stream(Lsn* start, bool temporary) {
 // stopped or a fatal error; the Status it ends with reaches on_stopped after every batch.
 void PostgresSource::Impl::Run(StartFrom::Mode mode, Lsn start) {
   bool snapshot = mode == StartFrom::Mode::kSnapshot;
-  const bool temporary = mode == StartFrom::Mode::kNow;
+  const bool temporary = mode == StartFrom::Mode::kNow || !options.resumable;
   int backoff = 1;
   core::Status st;
   while (true) {
     if (snapshot) {
-      st = Snapshot(&start);
+      st = Snapshot(&start, temporary);
       if (!st.ok()) break;
       snapshot = false;
     }
@@ -190,7 +218,7 @@ void PostgresSource::Impl::Run(StartFrom::Mode mode, Lsn start) {
     }
     if (st.code() != core::Code::kUnavailable) break;
     if (temporary) {
-      st = st.WithContext("the temporary slot of `--from now` ends with its connection");
+      st = st.WithContext("the temporary slot " + temp_slot + " ended with its connection");
       break;
     }
     log.Warn(st.message() + "; reconnecting in " + std::to_string(backoff) + " s from " + FormatLsn(start));
@@ -202,8 +230,10 @@ void PostgresSource::Impl::Run(StartFrom::Mode mode, Lsn start) {
     }
     backoff = std::min(backoff * 2, 30);
   }
-  if (st.code() == core::Code::kAborted) log.Info("stopped");
-  else log.Error(st.ToString());
+  if (st.code() == core::Code::kAborted)
+    log.Info("stopped");
+  else
+    log.Error(st.ToString());
   queue.Finish(st);
 }
 
@@ -222,7 +252,8 @@ core::Status PostgresSource::Start(const StartFrom& from, BatchHandler on_batch,
   s.started = true;
   WEFT_ASSIGN_OR_RETURN(PgConnection conn, PgConnection::Open(s.config, false, &s.interrupter));
   WEFT_ASSIGN_OR_RETURN(s.tables, CapturedTables(conn, s.config, s.options.tables));
-  WEFT_ASSIGN_OR_RETURN(PgServerCheck check, CheckPgServer(conn, s.config, s.tables, from.mode != StartFrom::Mode::kOffset));
+  WEFT_ASSIGN_OR_RETURN(PgServerCheck check,
+                        CheckPgServer(conn, s.config, s.tables, from.mode != StartFrom::Mode::kOffset));
   WEFT_RETURN_IF_ERROR(check.ToStatus(s.config));
   Lsn start = 0;
   if (from.mode == StartFrom::Mode::kOffset) {
@@ -234,6 +265,7 @@ core::Status PostgresSource::Start(const StartFrom& from, BatchHandler on_batch,
     start = *lsn;
   }
   if (from.mode == StartFrom::Mode::kNow) s.temp_slot = s.config.slot + "_tail_" + std::to_string(getpid());
+  if (!s.options.resumable) s.temp_slot = s.config.slot + "_oneshot_" + std::to_string(getpid());
   s.log.Info("connected to " + conn.address() + " (PostgreSQL " + check.version + "); starting from " +
              (from.mode == StartFrom::Mode::kSnapshot ? std::string("a snapshot")
               : from.mode == StartFrom::Mode::kNow    ? std::string("now (a temporary slot)")

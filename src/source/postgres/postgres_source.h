@@ -11,8 +11,9 @@
 // StartFrom::kOffset: the slot must still exist and must not have been confirmed past the offset;
 //   otherwise the position is lost: on_lost_position = "fail" stops with DataLoss saying what
 //   happened and what to run, "resnapshot" takes a new snapshot. Never the newest position.
-// StartFrom::kNow (`weft tail --from now`): a TEMPORARY slot of its own (dropped when the
-//   connection ends), so it never disturbs the slot `weft run` reads.
+// StartFrom::kNow (`weft tail --from now`), and any start when !SourceOptions::resumable
+//   (`weft run --oneshot`): a TEMPORARY slot of its own (dropped when the connection ends), so it
+//   never disturbs the slot `weft run` reads and leaves nothing behind that holds WAL.
 // A lost connection (server restart, pg_terminate_backend) reconnects with capped back-off and
 // resumes after the last transaction delivered. The slot is confirmed only up to what the
 // pipeline reports committed (Committed), so a crash loses nothing.

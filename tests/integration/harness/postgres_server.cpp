@@ -26,7 +26,9 @@ std::string AsPostgres(const std::string& command) { return "runuser -u postgres
 
 struct Conn {
   PGconn* c = nullptr;
-  ~Conn() { if (c) PQfinish(c); }
+  ~Conn() {
+    if (c) PQfinish(c);
+  }
 };
 
 }  // namespace
@@ -45,7 +47,8 @@ PostgresServer::~PostgresServer() {
 bool PostgresServer::Start(const std::vector<std::string>& extra_config) {
   std::string bin = PostgresBinDir();
   if (bin.empty()) {
-    error_ = "PostgreSQL 15 is not installed (/usr/lib/postgresql/15/bin/initdb missing; apt-get install postgresql-15)";
+    error_ =
+        "PostgreSQL 15 is not installed (/usr/lib/postgresql/15/bin/initdb missing; apt-get install postgresql-15)";
     return false;
   }
   dir_ = MakeTempDir("weft-pg-");
@@ -54,8 +57,9 @@ bool PostgresServer::Start(const std::vector<std::string>& extra_config) {
     return false;
   }
   Shell("chown postgres " + dir_ + " && chmod 755 " + dir_);
-  std::string initdb = AsPostgres(bin + "/initdb -D " + dir_ + "/data -U postgres --auth=trust -E UTF8 --locale=C --no-sync") +
-                       " > " + dir_ + "/initdb.log 2>&1";
+  std::string initdb =
+      AsPostgres(bin + "/initdb -D " + dir_ + "/data -U postgres --auth=trust -E UTF8 --locale=C --no-sync") + " > " +
+      dir_ + "/initdb.log 2>&1";
   if (Shell(initdb) != 0) {
     error_ = "initdb failed: " + ReadFile(dir_ + "/initdb.log");
     return false;
@@ -73,8 +77,8 @@ bool PostgresServer::Start(const std::vector<std::string>& extra_config) {
 bool PostgresServer::Launch() {
   std::string bin = PostgresBinDir();
   Shell("touch " + log_path() + " && chown postgres " + log_path());
-  std::string cmd = AsPostgres(bin + "/pg_ctl -D " + dir_ + "/data -l " + log_path() + " -w -t 60 start") + " > " + dir_ +
-                    "/pg_ctl.log 2>&1";
+  std::string cmd = AsPostgres(bin + "/pg_ctl -D " + dir_ + "/data -l " + log_path() + " -w -t 60 start") + " > " +
+                    dir_ + "/pg_ctl.log 2>&1";
   if (Shell(cmd) != 0) {
     error_ = "pg_ctl start failed (log " + log_path() + "): " + ReadFile(dir_ + "/pg_ctl.log") + LogTail();
     return false;
@@ -134,7 +138,8 @@ bool PostgresServer::TryExecute(const std::string& sql, std::string* error, cons
 
 void PostgresServer::Execute(const std::string& sql, const std::string& db) {
   std::string error;
-  if (!TryExecute(sql, &error, db)) FAIL("PostgreSQL: " << error << "\nSQL: " << sql.substr(0, 2000) << "\n" << LogTail());
+  if (!TryExecute(sql, &error, db))
+    FAIL("PostgreSQL: " << error << "\nSQL: " << sql.substr(0, 2000) << "\n" << LogTail());
 }
 
 std::vector<PgRow> PostgresServer::Query(const std::string& sql, const std::string& db) {
@@ -154,8 +159,10 @@ std::vector<PgRow> PostgresServer::Query(const std::string& sql, const std::stri
   for (int i = 0; i < PQntuples(r); ++i) {
     PgRow row;
     for (int j = 0; j < PQnfields(r); ++j) {
-      if (PQgetisnull(r, i, j)) row.push_back(std::nullopt);
-      else row.push_back(std::string(PQgetvalue(r, i, j), static_cast<size_t>(PQgetlength(r, i, j))));
+      if (PQgetisnull(r, i, j))
+        row.push_back(std::nullopt);
+      else
+        row.push_back(std::string(PQgetvalue(r, i, j), static_cast<size_t>(PQgetlength(r, i, j))));
     }
     rows.push_back(std::move(row));
   }

@@ -42,12 +42,13 @@ TEST_CASE("postgresql differential: random workload, snapshot then stream, a tra
     REQUIRE(weft.Start({"run", "-c", config}, dir));
     for (int i = 0; i < 300; ++i) server.TryExecute(PgTransaction(workload));
     // One transaction of 3 x 5000 rows: more than SourceOptions::max_batch_changes (4096).
-    server.Execute("BEGIN;"
-                   "INSERT INTO ecom_customers SELECT 'BC' || g, 'U', '0100', 'Rio', 'RJ' FROM generate_series(1, 5000) g;"
-                   "INSERT INTO ecom_orders SELECT 'B' || g, 'BC' || g, 'created', '2024-11-02 10:20:00', NULL, NULL, NULL, "
-                   "'2024-11-10' FROM generate_series(1, 5000) g;"
-                   "UPDATE ecom_customers SET customer_city = 'Curitiba' WHERE customer_id LIKE 'BC%';"
-                   "COMMIT;");
+    server.Execute(
+        "BEGIN;"
+        "INSERT INTO ecom_customers SELECT 'BC' || g, 'U', '0100', 'Rio', 'RJ' FROM generate_series(1, 5000) g;"
+        "INSERT INTO ecom_orders SELECT 'B' || g, 'BC' || g, 'created', '2024-11-02 10:20:00', NULL, NULL, NULL, "
+        "'2024-11-10' FROM generate_series(1, 5000) g;"
+        "UPDATE ecom_customers SET customer_city = 'Curitiba' WHERE customer_id LIKE 'BC%';"
+        "COMMIT;");
     for (int i = 0; i < 100; ++i) server.TryExecute(PgTransaction(workload));
     ExpectConverged(server, config, dir, weft);
     weft.Signal(SIGTERM);
@@ -119,13 +120,14 @@ TEST_CASE("postgresql: SIGKILL during the snapshot restarts it cleanly") {
   PostgresServer server;
   StartShop(server);
   CreatePgSeedSchema(server);
-  server.Execute("SET ROLE weft;"
-                 "INSERT INTO ecom_customers SELECT 'BC' || g, 'U', '0100', 'Rio', 'RJ' FROM generate_series(1, 20000) g;"
-                 "INSERT INTO ecom_products SELECT 'BP' || g, 'cat', g, 10, 10, 10 FROM generate_series(1, 1000) g;"
-                 "INSERT INTO ecom_orders SELECT 'B' || g, 'BC' || (1 + g % 20000), 'created', '2024-11-02 10:20:00', "
-                 "  NULL, NULL, NULL, '2024-11-10' FROM generate_series(1, 60000) g;"
-                 "INSERT INTO ecom_order_items SELECT 'B' || g, 1, 'BP' || (1 + g % 1000), 'S1', '2024-11-05', 9.99, 1.5 "
-                 "  FROM generate_series(1, 60000) g;");
+  server.Execute(
+      "SET ROLE weft;"
+      "INSERT INTO ecom_customers SELECT 'BC' || g, 'U', '0100', 'Rio', 'RJ' FROM generate_series(1, 20000) g;"
+      "INSERT INTO ecom_products SELECT 'BP' || g, 'cat', g, 10, 10, 10 FROM generate_series(1, 1000) g;"
+      "INSERT INTO ecom_orders SELECT 'B' || g, 'BC' || (1 + g % 20000), 'created', '2024-11-02 10:20:00', "
+      "  NULL, NULL, NULL, '2024-11-10' FROM generate_series(1, 60000) g;"
+      "INSERT INTO ecom_order_items SELECT 'B' || g, 1, 'BP' || (1 + g % 1000), 'S1', '2024-11-05', 9.99, 1.5 "
+      "  FROM generate_series(1, 60000) g;");
   std::string dir = MakeTempDir("weft-pg-snapkill-");
   std::string config = WritePgSeedConfig(dir, server);
   auto weft = std::make_unique<WeftProcess>();

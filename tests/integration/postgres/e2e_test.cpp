@@ -30,7 +30,8 @@ TEST_CASE("postgresql: check, snapshot, the seed scenario streamed, verify equal
   CHECK(server.QueryValue("SELECT count(*) FROM pg_publication_tables WHERE pubname = 'weft_shop'") == "6");
   CHECK(server.QueryValue("SELECT plugin FROM pg_replication_slots WHERE slot_name = 'weft_shop'") == "pgoutput");
   auto docs = ReadSqliteDocs(dir + "/docs.db", "orderSingleView");
-  for (int i = 0; i < 100 && docs.size() < 3; ++i, usleep(100000)) docs = ReadSqliteDocs(dir + "/docs.db", "orderSingleView");
+  for (int i = 0; i < 100 && docs.size() < 3; ++i, usleep(100000))
+    docs = ReadSqliteDocs(dir + "/docs.db", "orderSingleView");
   CHECK(docs.size() == 3);
 
   for (const std::string& step : SeedScenarioStepNames()) {
@@ -49,8 +50,9 @@ TEST_CASE("postgresql: check, snapshot, the seed scenario streamed, verify equal
   // seconds of quiet the slot's confirmed position reaches the server's current WAL position.
   std::string reached;
   for (int i = 0; i < 100; ++i, usleep(100000)) {
-    reached = server.QueryValue("SELECT confirmed_flush_lsn >= pg_current_wal_insert_lsn() FROM pg_replication_slots "
-                                "WHERE slot_name = 'weft_shop'");
+    reached = server.QueryValue(
+        "SELECT confirmed_flush_lsn >= pg_current_wal_insert_lsn() FROM pg_replication_slots "
+        "WHERE slot_name = 'weft_shop'");
     if (reached == "t") break;
   }
   CHECK_MESSAGE(reached == "t", server.QueryValue("SELECT confirmed_flush_lsn::text || ' vs ' || "
@@ -71,7 +73,8 @@ TEST_CASE("postgresql: check, snapshot, the seed scenario streamed, verify equal
   std::string target = server.QueryValue("SELECT pg_current_wal_insert_lsn()");
   std::string advanced;
   for (int i = 0; i < 150; ++i, usleep(100000)) {
-    advanced = server.QueryValue("SELECT confirmed_flush_lsn >= '" + target + "' FROM pg_replication_slots WHERE "
+    advanced = server.QueryValue("SELECT confirmed_flush_lsn >= '" + target +
+                                 "' FROM pg_replication_slots WHERE "
                                  "slot_name = 'weft_shop'");
     if (advanced == "t") break;
   }
@@ -79,5 +82,21 @@ TEST_CASE("postgresql: check, snapshot, the seed scenario streamed, verify equal
   again.Signal(SIGTERM);
   CHECK(again.Wait(10000) == 0);
   // The state's offset is at least that far: a restart would not see the slot past it.
+  RemoveTree(dir);
+}
+
+TEST_CASE("postgresql: weft run --oneshot builds every document and leaves no slot behind") {
+  PostgresServer server;
+  StartShop(server);
+  CreatePgSeedSchema(server, true);
+  std::string dir = MakeTempDir("weft-pg-oneshot-");
+  std::string config = WritePgSeedConfig(dir, server);
+  WeftResult oneshot = RunWeft({"run", "--oneshot", "-c", config}, 60);
+  CHECK_MESSAGE(oneshot.exit_code == 0, oneshot.err);
+  CHECK(oneshot.err.find("created temporary replication slot weft_shop_oneshot_") != std::string::npos);
+  CHECK(ReadSqliteDocs(dir + "/docs.db", "orderSingleView").size() == 3);
+  CHECK(server.QueryValue("SELECT count(*) FROM pg_replication_slots") == "0");  // nothing holds WAL
+  WeftResult verify = RunWeft({"verify", "-c", config});
+  CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err);
   RemoveTree(dir);
 }

@@ -41,8 +41,9 @@ TEST_CASE("postgresql: a dropped slot fails with what to run, or resnapshots and
   for (int i = 0; i < 50; ++i) server.TryExecute(PgTransaction(workload));  // changes the slot never saw
   WeftResult failed = RunWeft({"run", "-c", config}, 30);
   CHECK(failed.exit_code != 0);
-  CHECK_MESSAGE(failed.err.find("replication slot weft_shop of source shop does not exist any more") != std::string::npos,
-                failed.err);
+  CHECK_MESSAGE(
+      failed.err.find("replication slot weft_shop of source shop does not exist any more") != std::string::npos,
+      failed.err);
   CHECK(failed.err.find("on_lost_position = \"resnapshot\"") != std::string::npos);
   CHECK(server.QueryValue("SELECT count(*) FROM pg_replication_slots") == "0");  // nothing created silently
 

@@ -45,7 +45,8 @@ std::string ToPostgres(const std::string& mysql) {
 void CreatePgSeedSchema(PostgresServer& server, bool sample) {
   std::string schema = ToPostgres(ReadFile(std::string(WEFT_SOURCE_DIR) + "/tests/data/seeds/schema.sql"));
   server.Execute("SET ROLE weft;\n" + schema);
-  if (sample) server.Execute("SET ROLE weft;\n" + ReadFile(std::string(WEFT_SOURCE_DIR) + "/tests/data/seeds/sample_data.sql"));
+  if (sample)
+    server.Execute("SET ROLE weft;\n" + ReadFile(std::string(WEFT_SOURCE_DIR) + "/tests/data/seeds/sample_data.sql"));
 }
 
 std::string WritePgSeedConfig(const std::string& dir, const PostgresServer& server, const std::string& source_extra,
@@ -53,10 +54,12 @@ std::string WritePgSeedConfig(const std::string& dir, const PostgresServer& serv
   std::ostringstream toml;
   toml << "[state]\npath = \"" << dir << "/state.db\"\n\n"
        << "[sources.shop]\nkind = \"postgresql\"\nhost = \"127.0.0.1\"\nport = " << server.port()
-       << "\nuser = \"weft\"\npassword = \"weft-secret\"\ndatabase = \"shop\"\n" << source_extra << "\n"
+       << "\nuser = \"weft\"\npassword = \"weft-secret\"\ndatabase = \"shop\"\n"
+       << source_extra << "\n"
        << "[sinks.local]\nkind = \"sqlite\"\npath = \"" << dir << "/docs.db\"\n\n"
        << "[status]\nlisten = \"off\"\n\n"
-       << SeedOrderView("local") << "\n" << extra;
+       << SeedOrderView("local") << "\n"
+       << extra;
   std::string path = dir + "/weft.toml";
   WriteFile(path, toml.str());
   chmod(path.c_str(), 0600);

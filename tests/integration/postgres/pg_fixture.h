@@ -22,8 +22,8 @@ void CreatePgSeedSchema(PostgresServer& server, bool sample = false);
 // `dir`/weft.toml: source "shop" (kind postgresql, role weft), the seeds' order view into the SQLite
 // sink `dir`/docs.db, state `dir`/state.db; `source_extra` lines go into [sources.shop], `extra` at
 // the end. Returns the config path.
-std::string WritePgSeedConfig(const std::string& dir, const PostgresServer& server, const std::string& source_extra = "",
-                              const std::string& extra = "");
+std::string WritePgSeedConfig(const std::string& dir, const PostgresServer& server,
+                              const std::string& source_extra = "", const std::string& extra = "");
 // Workload::NextTransaction in PostgreSQL's dialect (ON CONFLICT DO NOTHING for INSERT IGNORE,
 // numeric division for money).
 std::string PgTransaction(Workload& workload);

@@ -27,7 +27,8 @@ TEST_CASE("postgresql: a column added, then TRUNCATE, and the documents follow")
   CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err << weft.Stderr());
   auto docs = ReadSqliteDocs(dir + "/docs.db", "orderSingleView");
   REQUIRE(docs.count("ORD000002"));
-  CHECK_MESSAGE(docs["ORD000002"].find("\"vip\":true") != std::string::npos, docs["ORD000002"]);  // an untouched customer
+  CHECK_MESSAGE(docs["ORD000002"].find("\"vip\":true") != std::string::npos,
+                docs["ORD000002"]);  // an untouched customer
   CHECK(weft.CountLog("starting a consistent snapshot") >= 2);
 
   server.Execute("TRUNCATE ecom_order_payments");

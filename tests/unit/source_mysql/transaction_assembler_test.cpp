@@ -299,6 +299,7 @@ TEST_CASE("resumed inside a transaction delivered in parts: the rest, then its e
   CHECK(out.batches[0].transaction_end);
   CHECK(out.batches[0].changes.empty());
   CHECK_FALSE(out.batches[0].offset.empty());
+}
 
 TEST_CASE("MySQL GTIDs: DDL after a GTID is its own transaction, XA PREPARE ends one, offsets carry the set") {
   Binlog log;

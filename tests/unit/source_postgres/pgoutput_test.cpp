@@ -17,13 +17,25 @@ namespace {
 // Big-endian message writer.
 struct Bytes {
   std::string s;
-  Bytes& Tag(char c) { s.push_back(c); return *this; }
+  Bytes& Tag(char c) {
+    s.push_back(c);
+    return *this;
+  }
   Bytes& Int(uint64_t v, int n) {
     for (int i = n - 1; i >= 0; --i) s.push_back(static_cast<char>((v >> (i * 8)) & 0xff));
     return *this;
   }
-  Bytes& Str(const std::string& t) { s += t; s.push_back('\0'); return *this; }
-  Bytes& Text(const std::string& t) { Tag('t'); Int(t.size(), 4); s += t; return *this; }
+  Bytes& Str(const std::string& t) {
+    s += t;
+    s.push_back('\0');
+    return *this;
+  }
+  Bytes& Text(const std::string& t) {
+    Tag('t');
+    Int(t.size(), 4);
+    s += t;
+    return *this;
+  }
 };
 
 struct Col {
@@ -43,9 +55,12 @@ std::string Relation(uint32_t relid, const std::string& table, const std::vector
 Bytes& Tuple(Bytes& b, const std::vector<std::string>& values) {
   b.Int(values.size(), 2);
   for (const auto& v : values) {
-    if (v == "\x01") b.Tag('u');
-    else if (v == "\x02") b.Tag('n');
-    else b.Text(v);
+    if (v == "\x01")
+      b.Tag('u');
+    else if (v == "\x02")
+      b.Tag('n');
+    else
+      b.Text(v);
   }
   return b;
 }

@@ -39,9 +39,12 @@ TEST_CASE("text, bool, bytea, json") {
   CHECK(Decode(oid::kBool, "t") == Value::Bool(true));
   CHECK(Decode(oid::kBool, "f") == Value::Bool(false));
   CHECK(Decode(oid::kBpchar, "ab   ") == Value::String("ab   "));
-  CHECK(Decode(oid::kUuid, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11") == Value::String("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
+  CHECK(Decode(oid::kUuid, "a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11") ==
+        Value::String("a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11"));
   CHECK(Decode(oid::kInet, "192.168.0.1/24") == Value::String("192.168.0.1/24"));
-  CHECK(Decode(oid::kBytea, "\\x00ff41") == Value::Bytes(std::string("\0\xff" "A", 3)));
+  CHECK(Decode(oid::kBytea, "\\x00ff41") == Value::Bytes(std::string("\0\xff"
+                                                                     "A",
+                                                                     3)));
   CHECK(Decode(oid::kBytea, "\\x") == Value::Bytes(""));
   CHECK(Decode(oid::kJsonb, "{\"a\": [1, 2]}") == Value::Json("{\"a\": [1, 2]}"));
   CHECK(Decode(oid::kInterval, "P1Y2M3DT4H5M6S") == Value::String("P1Y2M3DT4H5M6S"));
@@ -69,8 +72,8 @@ TEST_CASE("arrays: quoting, NULL, nesting, bounds, and the element type's decodi
   types.Add({oid::kInt4, "int4", 'b', 'N', 0, 0, ','});
   CHECK(Decode(types, 1007, "{1,2,NULL}") == Value::MakeArray({Value::Int(1), Value::Int(2), Value()}));
   CHECK(Decode(types, 1007, "{}") == Value::MakeArray());
-  CHECK(Decode(types, 1007, "{{1,2},{3,4}}") ==
-        Value::MakeArray({Value::MakeArray({Value::Int(1), Value::Int(2)}), Value::MakeArray({Value::Int(3), Value::Int(4)})}));
+  CHECK(Decode(types, 1007, "{{1,2},{3,4}}") == Value::MakeArray({Value::MakeArray({Value::Int(1), Value::Int(2)}),
+                                                                  Value::MakeArray({Value::Int(3), Value::Int(4)})}));
   CHECK(Decode(types, 1007, "[0:1]={7,8}") == Value::MakeArray({Value::Int(7), Value::Int(8)}));
   CHECK(Decode(types, 1009, R"({plain,"with space","q\"uote","back\\slash","NULL",NULL})") ==
         Value::MakeArray({Value::String("plain"), Value::String("with space"), Value::String("q\"uote"),
@@ -84,7 +87,7 @@ TEST_CASE("domains decode as their base type; enums as text") {
   types.Add({70001, "price2", 'd', 'N', 0, 70000, ','});  // a domain over a domain
   types.Add({70002, "mood", 'e', 'E', 0, 0, ','});
   types.Add({70003, "_mood", 'b', 'A', 70002, 0, ','});
-  types.Add({70004, "tags", 'd', 'A', 0, 1009, ','});     // a domain over text[]
+  types.Add({70004, "tags", 'd', 'A', 0, 1009, ','});  // a domain over text[]
   types.Add({1009, "_text", 'b', 'A', oid::kText, 0, ','});
   CHECK(Decode(types, 70001, "12.50") == Value::Decimal("12.50"));
   CHECK(Decode(types, 70002, "happy") == Value::String("happy"));

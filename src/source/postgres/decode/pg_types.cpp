@@ -4,23 +4,37 @@ namespace weft::source::postgres {
 
 TypeClass BuiltinClass(Oid o) {
   switch (o) {
-    case oid::kBool: return TypeClass::kBool;
+    case oid::kBool:
+      return TypeClass::kBool;
     case oid::kInt2:
     case oid::kInt4:
-    case oid::kInt8: return TypeClass::kInt;
-    case oid::kOid: return TypeClass::kUInt;
-    case oid::kNumeric: return TypeClass::kNumeric;
-    case oid::kFloat4: return TypeClass::kFloat4;
-    case oid::kFloat8: return TypeClass::kFloat8;
-    case oid::kMoney: return TypeClass::kMoney;
-    case oid::kBytea: return TypeClass::kBytea;
-    case oid::kDate: return TypeClass::kDate;
-    case oid::kTime: return TypeClass::kTime;
-    case oid::kTimestamp: return TypeClass::kTimestamp;
-    case oid::kTimestampTz: return TypeClass::kTimestampTz;
+    case oid::kInt8:
+      return TypeClass::kInt;
+    case oid::kOid:
+      return TypeClass::kUInt;
+    case oid::kNumeric:
+      return TypeClass::kNumeric;
+    case oid::kFloat4:
+      return TypeClass::kFloat4;
+    case oid::kFloat8:
+      return TypeClass::kFloat8;
+    case oid::kMoney:
+      return TypeClass::kMoney;
+    case oid::kBytea:
+      return TypeClass::kBytea;
+    case oid::kDate:
+      return TypeClass::kDate;
+    case oid::kTime:
+      return TypeClass::kTime;
+    case oid::kTimestamp:
+      return TypeClass::kTimestamp;
+    case oid::kTimestampTz:
+      return TypeClass::kTimestampTz;
     case oid::kJson:
-    case oid::kJsonb: return TypeClass::kJson;
-    default: return TypeClass::kString;  // text, varchar, char, name, uuid, inet, cidr, macaddr, ...
+    case oid::kJsonb:
+      return TypeClass::kJson;
+    default:
+      return TypeClass::kString;  // text, varchar, char, name, uuid, inet, cidr, macaddr, ...
   }
 }
 

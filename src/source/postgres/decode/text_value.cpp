@@ -60,8 +60,10 @@ Value Money(std::string_view s) {
   std::string digits;
   bool negative = false;
   for (char c : s) {
-    if (c == '-' || c == '(') negative = true;
-    else if ((c >= '0' && c <= '9') || c == '.') digits.push_back(c);
+    if (c == '-' || c == '(')
+      negative = true;
+    else if ((c >= '0' && c <= '9') || c == '.')
+      digits.push_back(c);
   }
   if (digits.empty()) return Value::String(std::string(s));
   return Value::Decimal(negative ? "-" + digits : digits);
@@ -211,24 +213,38 @@ Value TextToValue(const TypeRegistry& types, const TypeInfo& type, const char* d
   if (data == nullptr) return Value::Null();
   std::string_view s(data, length);
   switch (type.cls) {
-    case TypeClass::kBool: return Value::Bool(s == "t" || s == "true");
-    case TypeClass::kInt: return Integer(s, false);
-    case TypeClass::kUInt: return Integer(s, true);
-    case TypeClass::kNumeric: return Numeric(s);
-    case TypeClass::kFloat4: return Float(s, true);
-    case TypeClass::kFloat8: return Float(s, false);
-    case TypeClass::kMoney: return Money(s);
-    case TypeClass::kBytea: return Bytea(s);
-    case TypeClass::kDate: return IsPlainDate(s) ? Value::Date(std::string(s)) : Value::String(std::string(s));
-    case TypeClass::kTime: return IsPlainTimeOfDay(s) ? Value::Time(std::string(s)) : Value::String(std::string(s));
-    case TypeClass::kTimestamp: return Timestamp(s, false);
-    case TypeClass::kTimestampTz: return Timestamp(s, true);
-    case TypeClass::kJson: return Value::Json(std::string(s));
+    case TypeClass::kBool:
+      return Value::Bool(s == "t" || s == "true");
+    case TypeClass::kInt:
+      return Integer(s, false);
+    case TypeClass::kUInt:
+      return Integer(s, true);
+    case TypeClass::kNumeric:
+      return Numeric(s);
+    case TypeClass::kFloat4:
+      return Float(s, true);
+    case TypeClass::kFloat8:
+      return Float(s, false);
+    case TypeClass::kMoney:
+      return Money(s);
+    case TypeClass::kBytea:
+      return Bytea(s);
+    case TypeClass::kDate:
+      return IsPlainDate(s) ? Value::Date(std::string(s)) : Value::String(std::string(s));
+    case TypeClass::kTime:
+      return IsPlainTimeOfDay(s) ? Value::Time(std::string(s)) : Value::String(std::string(s));
+    case TypeClass::kTimestamp:
+      return Timestamp(s, false);
+    case TypeClass::kTimestampTz:
+      return Timestamp(s, true);
+    case TypeClass::kJson:
+      return Value::Json(std::string(s));
     case TypeClass::kArray: {
       TypeInfo element = types.Resolve(type.element);
       return ArrayToValue(types, element, type.delimiter, s);
     }
-    case TypeClass::kString: break;
+    case TypeClass::kString:
+      break;
   }
   return Value::String(std::string(s));
 }

@@ -19,7 +19,10 @@ std::optional<Lsn> ParseLsn(std::string_view text) {
   auto hex = [](std::string_view s, uint64_t* out) {
     uint64_t v = 0;
     for (char c : s) {
-      int d = (c >= '0' && c <= '9') ? c - '0' : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : -1;
+      int d = (c >= '0' && c <= '9')   ? c - '0'
+              : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+              : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+                                       : -1;
       if (d < 0) return false;
       v = v << 4 | static_cast<uint64_t>(d);
     }

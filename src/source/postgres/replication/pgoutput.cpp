@@ -71,7 +71,8 @@ bool ReadTuple(Reader& r, std::vector<TupleColumn>* out) {
 }
 
 core::Status Bad(char tag, const Reader& r, const char* what) {
-  return core::Corruption(std::string("pgoutput message '") + tag + "' " + what + " at byte " + std::to_string(r.pos()));
+  return core::Corruption(std::string("pgoutput message '") + tag + "' " + what + " at byte " +
+                          std::to_string(r.pos()));
 }
 
 }  // namespace

@@ -21,8 +21,9 @@ SourceBatch Signal(SourceBatch::Signal signal) {
 
 core::Status RunStream(PgConnection& repl, const StreamStart& start, TransactionBuilder& builder,
                        StreamFeedback& feedback, const std::function<bool(SourceBatch&&)>& emit, Lsn* delivered) {
-  const std::string sql = "START_REPLICATION SLOT " + repl.QuoteIdent(start.slot) + " LOGICAL " + FormatLsn(start.start) +
-                          " (proto_version '1', publication_names " + repl.QuoteLiteral(repl.QuoteIdent(start.publication)) + ")";
+  const std::string sql = "START_REPLICATION SLOT " + repl.QuoteIdent(start.slot) + " LOGICAL " +
+                          FormatLsn(start.start) + " (proto_version '1', publication_names " +
+                          repl.QuoteLiteral(repl.QuoteIdent(start.publication)) + ")";
   WEFT_ASSIGN_OR_RETURN(PgResult copy, repl.Exec(sql, true));
   if (!emit(Signal(SourceBatch::Signal::kConnected))) return core::Aborted("stopped");
 
@@ -90,7 +91,8 @@ core::Status RunStream(PgConnection& repl, const StreamStart& start, Transaction
       return st.code() == core::Code::kInternal ? core::Unavailable(st.message()) : st;
     }
     // Nothing buffered: housekeeping, then wait for the socket (or a Wake from Committed / Stop).
-    if (heartbeat > *delivered && !builder.in_transaction() && Clock::now() - last_heartbeat >= std::chrono::seconds(1)) {
+    if (heartbeat > *delivered && !builder.in_transaction() &&
+        Clock::now() - last_heartbeat >= std::chrono::seconds(1)) {
       SourceBatch beat;
       beat.kind = SourceBatch::Kind::kTransaction;
       beat.offset = EncodeOffset(heartbeat);

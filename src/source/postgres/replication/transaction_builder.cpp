@@ -286,8 +286,7 @@ SchemaEffect TransactionBuilder::EffectOfStatement(const std::string& statement,
         ++i;
       }
     }
-    if (parts[0] == schema &&
-        std::find(effect.tables.begin(), effect.tables.end(), parts[1]) == effect.tables.end()) {
+    if (parts[0] == schema && std::find(effect.tables.begin(), effect.tables.end(), parts[1]) == effect.tables.end()) {
       effect.tables.push_back(parts[1]);
     }
     if (statement.compare(i, 2, ", ") != 0) break;

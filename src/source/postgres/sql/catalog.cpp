@@ -34,7 +34,8 @@ core::Result<PgTables> LoadTables(PgConnection& conn, const std::string& databas
       "  WHERE i.indrelid = c.oid AND i.indisprimary) "
       "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped "
-      "WHERE n.nspname = " + conn.QuoteLiteral(schema) + " AND c.relkind = 'r' ORDER BY c.relname, a.attnum";
+      "WHERE n.nspname = " +
+      conn.QuoteLiteral(schema) + " AND c.relkind = 'r' ORDER BY c.relname, a.attnum";
   WEFT_ASSIGN_OR_RETURN(PgResult r, conn.Exec(sql));
   PgTables tables;
   std::map<std::string, std::shared_ptr<change::TableSchema>> schemas;
@@ -58,7 +59,8 @@ core::Result<PgTables> LoadTables(PgConnection& conn, const std::string& databas
     col.nullable = r.Get(i, 7) != "t";
     TypeInfo decoder = types.Resolve(type);
     col.is_json = decoder.cls == TypeClass::kJson;
-    if (!r.IsNull(i, 8)) keys[name].push_back({std::stoi(std::string(r.Get(i, 8))), static_cast<int>(s->columns.size())});
+    if (!r.IsNull(i, 8))
+      keys[name].push_back({std::stoi(std::string(r.Get(i, 8))), static_cast<int>(s->columns.size())});
     s->columns.push_back(std::move(col));
     t.types.push_back(type);
     t.typmods.push_back(std::stoi(std::string(r.Get(i, 5))));

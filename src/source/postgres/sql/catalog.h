@@ -18,12 +18,12 @@
 namespace weft::source::postgres {
 
 struct PgTable {
-  change::TableSchemaPtr schema;  // db = the database; ColumnSchema::type = format_type(), e.g. "numeric(10,2)"
-  std::vector<Oid> types;         // per column
-  std::vector<int32_t> typmods;   // per column
-  std::vector<TypeInfo> decoders; // per column, resolved through the registry
+  change::TableSchemaPtr schema;   // db = the database; ColumnSchema::type = format_type(), e.g. "numeric(10,2)"
+  std::vector<Oid> types;          // per column
+  std::vector<int32_t> typmods;    // per column
+  std::vector<TypeInfo> decoders;  // per column, resolved through the registry
   uint32_t relid = 0;
-  char replica_identity = 'd';    // pg_class.relreplident: d default (primary key), n, f full, i index
+  char replica_identity = 'd';  // pg_class.relreplident: d default (primary key), n, f full, i index
 };
 using PgTables = std::map<std::string, PgTable>;  // by table name
 

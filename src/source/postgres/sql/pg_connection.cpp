@@ -112,8 +112,7 @@ core::Result<PgConnection> PgConnection::Open(const config::SourceConfig& config
                    message.find("pg_hba.conf") != std::string::npos ||
                    message.find("does not exist") != std::string::npos ||
                    message.find("permission denied") != std::string::npos ||
-                   message.find("must be") != std::string::npos ||
-                   message.find("replication") != std::string::npos;
+                   message.find("must be") != std::string::npos || message.find("replication") != std::string::npos;
     if (refused) return core::FailedPrecondition(what);
     return core::Unavailable(what);
   }
@@ -131,7 +130,8 @@ core::Status PgConnection::Error(const std::string& what, const PGresult* result
   if (message.empty() && conn_) message = Trim(PQerrorMessage(conn_));
   std::string text = who_ + ": " + what + ": " + message;
   std::string state = SqlState(result);
-  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK || state.rfind("08", 0) == 0 || state == "57P01") {
+  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK || state.rfind("08", 0) == 0 || state == "57P01" ||
+      state == "55006") {  // 55006: the slot is still held by a walsender that is going away: retry
     return core::Unavailable(text);
   }
   if (state == "42501") return core::FailedPrecondition(text);

@@ -27,7 +27,9 @@ class PgResult {
  public:
   PgResult() = default;
   explicit PgResult(PGresult* r) : r_(r) {}
-  ~PgResult() { if (r_) PQclear(r_); }
+  ~PgResult() {
+    if (r_) PQclear(r_);
+  }
   PgResult(PgResult&& o) noexcept : r_(o.r_) { o.r_ = nullptr; }
   PgResult& operator=(PgResult&& o) noexcept {
     if (this != &o) {
@@ -109,8 +111,8 @@ class PgConnection {
   std::string QuoteLiteral(std::string_view text) const;
 
   // The Status for a failed result (or the connection's last error when `result` is null): the
-  // SQLSTATE picks the code (42501 insufficient privilege -> FailedPrecondition, 08xxx or a broken
-  // connection -> Unavailable, 42704/42P01 undefined object -> NotFound, else Internal).
+  // SQLSTATE picks the code (42501 insufficient privilege -> FailedPrecondition, 08xxx, 57P01
+  // (terminated), 55006 (object in use: a slot still held) or a broken connection -> Unavailable, 42704/42P01 undefined object -> NotFound, else Internal).
   core::Status Error(const std::string& what, const PGresult* result) const;
   static std::string SqlState(const PGresult* result);
 

@@ -19,9 +19,9 @@
 namespace weft::source::postgres {
 
 struct PgServerCheck {
-  std::string version;                 // SHOW server_version
-  std::vector<std::string> problems;   // each names its fix
-  std::vector<std::string> notes;      // what weft will do itself (create the publication or slot)
+  std::string version;                // SHOW server_version
+  std::vector<std::string> problems;  // each names its fix
+  std::vector<std::string> notes;     // what weft will do itself (create the publication or slot)
   bool publication_exists = false;
   bool slot_exists = false;
   bool ok() const { return problems.empty(); }

@@ -31,7 +31,8 @@ core::Result<CreatedSlot> CreateSlot(PgConnection& repl, const std::string& user
   if (r->rows() != 1 || r->columns() < 3) return core::Internal("CREATE_REPLICATION_SLOT returned no row");
   CreatedSlot created;
   auto lsn = ParseLsn(r->Get(0, 1));
-  if (!lsn) return core::Internal("CREATE_REPLICATION_SLOT returned consistent point '" + std::string(r->Get(0, 1)) + "'");
+  if (!lsn)
+    return core::Internal("CREATE_REPLICATION_SLOT returned consistent point '" + std::string(r->Get(0, 1)) + "'");
   created.consistent_point = *lsn;
   if (!r->IsNull(0, 2)) created.snapshot_name = std::string(r->Get(0, 2));
   return created;

@@ -18,7 +18,7 @@ struct SlotInfo {
   Lsn restart_lsn = 0;
   bool active = false;
   int active_pid = 0;
-  std::string wal_status;   // reserved | extended | unreserved | lost
+  std::string wal_status;  // reserved | extended | unreserved | lost
 };
 
 // nullopt when there is no slot of that name.

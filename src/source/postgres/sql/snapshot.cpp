@@ -27,8 +27,9 @@ core::Result<SnapshotResult> RunSnapshot(const config::SourceConfig& config, con
     }
     const PgTable& table = it->second;
     const std::string qualified = conn.QuoteIdent(config.schema) + "." + conn.QuoteIdent(name);
-    WEFT_ASSIGN_OR_RETURN(auto estimate, conn.QueryValue("SELECT GREATEST(reltuples, 0)::bigint FROM pg_catalog.pg_class WHERE oid = " +
-                                                         std::to_string(table.relid)));
+    WEFT_ASSIGN_OR_RETURN(
+        auto estimate, conn.QueryValue("SELECT GREATEST(reltuples, 0)::bigint FROM pg_catalog.pg_class WHERE oid = " +
+                                       std::to_string(table.relid)));
     uint64_t rows_estimate = estimate ? std::stoull(*estimate) : 0;
     WEFT_RETURN_IF_ERROR(conn.Execute("DECLARE weft_snapshot NO SCROLL CURSOR FOR SELECT " +
                                       SelectList(conn, *table.schema) + " FROM " + qualified));
