@@ -66,9 +66,18 @@ core::Status Pipeline::ApplyPending() {
     if (core::Status s = ApplyBatch(group, source, batch); !s.ok()) return fail(s);
   }
   // Into the outbox in chunks, as the snapshot's build does: a big group (a catch-up) touches
-  // tens of thousands of documents.
-  core::Status flushed = engine_->Flush([&](view::PendingWrite&& w) { return AddWrite(group, std::move(w)); });
-  if (!flushed.ok()) return fail(flushed);
+  // tens of thousands of documents. A group that commits no offset (it ends inside a source
+  // transaction delivered in parts) leaves its documents to the group that ends the transaction,
+  // so a document the transaction touches in every part is built once, not once per part. That is
+  // safe because no offset passes the transaction until then: a crash or stop before it replays the
+  // transaction whole, which records the same roots again. The roots wait in memory, so they are
+  // built anyway once they reach kMaxDeferredRoots.
+  const bool defer = group.offsets.empty() && !stop_signalled_.load() && phase_ != Phase::kStopping &&
+                     engine_->PendingSize() < kMaxDeferredRoots;
+  if (!defer) {
+    core::Status flushed = engine_->Flush([&](view::PendingWrite&& w) { return AddWrite(group, std::move(w)); });
+    if (!flushed.ok()) return fail(flushed);
+  }
   if (core::Status s = AppendWrites(group); !s.ok()) return fail(s);
   for (const auto& [source, offset] : group.offsets) {
     if (core::Status s = db_->SetOffset(source, offset); !s.ok()) return fail(s);

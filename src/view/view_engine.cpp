@@ -154,6 +154,8 @@ class Engine final : public ViewEngine {
     return core::Status::Ok();
   }
 
+  size_t PendingSize() const override { return pending_.size() + walked_.size(); }
+
   void DiscardPending() override {
     for (auto& a : aggregators_) {
       if (a) a->Discard();

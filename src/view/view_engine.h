@@ -81,6 +81,9 @@ class ViewEngine {
   // Forgets the roots recorded by ApplyChange since the last Flush without rebuilding them (after a
   // snapshot load, which BuildAll covers).
   virtual void DiscardPending() = 0;
+  // What the engine holds in memory for the next Flush: roots recorded and rows walked to find them.
+  // The recorded roots may span several committed transactions; the caller bounds it by flushing.
+  virtual size_t PendingSize() const = 0;
 
   // Drops the replicas and last-written hashes of `source`'s views (resnapshot).
   virtual core::Status Forget(const std::string& source) = 0;

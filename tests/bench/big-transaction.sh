@@ -96,6 +96,10 @@ for weft in "${weft_bins[@]}"; do
   (cd "$dir" && exec "$weft" run -c weft.toml >>out.txt 2>>err.txt) &
   weft_pid=$!
   until marker_seen "$dir" snap-done; do sleep 0.5; kill -0 "$weft_pid" 2>/dev/null || { echo "weft died:"; tail -5 "$dir/err.txt"; exit 1; }; done
+  # A streamed change after it: the snapshot is committed and reconciled, so the restart resumes.
+  sql shop -e "UPDATE ecom_orders SET order_status = 'streaming' WHERE order_id = '$first'"
+  until marker_seen "$dir" streaming; do sleep 0.5; done
+  sleep 1
   kill -TERM "$weft_pid"; wait "$weft_pid" || true
   (cd "$dir" && exec "$weft" run -c weft.toml >>out.txt 2>>err.txt) &
   weft_pid=$!
