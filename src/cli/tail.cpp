@@ -24,9 +24,12 @@ namespace {
 constexpr const char* kTailHelp = R"(Usage: weft tail -c FILE --source NAME --from snapshot|now|OFFSET [--log-level LEVEL]
        weft tail --binlog-file FILE [FILE ...]
 
-Prints the change records of one source, one JSON object per line on stdout, until interrupted:
+Prints the change records of one source (MySQL/MariaDB or PostgreSQL), one JSON object per line
+on stdout, until interrupted:
   {"op":"u","ts":1732184400000,"type":"dml","offset":"v1;file=...;pos=...;skip=0;gtid=0-1-42",
    "source":{...},"key":{...},"before":{...},"after":{...},"patch":{"$set":{...},"$unset":{}}}
+(a PostgreSQL record's source carries "connector":"postgresql", "lsn" and "txid"; its offset is
+"pg1;lsn=...").
 Schema changes print as {"op":"ddl","type":"ddl",...,"statement":"ALTER TABLE ..."}.
 
 Options:
@@ -34,7 +37,8 @@ Options:
   --source NAME        a [sources.NAME] of the config
   --from WHERE         snapshot: every existing row as op "r" (a consistent snapshot, no global
                                  lock), then the changes from exactly that point
-                       now:      changes from the current end of the binlog
+                       now:      changes from the current end of the binlog (PostgreSQL: of the
+                                 WAL, through a temporary slot)
                        OFFSET:   an "offset" printed earlier: continues right after that record
   --log-level LEVEL    debug | info | warn | error (overrides [log] level)
   --binlog-file FILE   read binlog files instead of a server (no config): MySQL 5.7/8.x/9.x or

@@ -74,7 +74,9 @@ core::Status Pipeline::ApplyPending() {
   // built anyway once they reach kMaxDeferredRoots.
   const bool defer = group.offsets.empty() && !stop_signalled_.load() && phase_ != Phase::kStopping &&
                      engine_->PendingSize() < kMaxDeferredRoots;
-  if (!defer) {
+  if (defer) {
+    engine_->ForgetWalks();  // only the roots wait: memory grows with documents, not with changes
+  } else {
     core::Status flushed = engine_->Flush([&](view::PendingWrite&& w) { return AddWrite(group, std::move(w)); });
     if (!flushed.ok()) return fail(flushed);
   }

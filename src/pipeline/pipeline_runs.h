@@ -29,8 +29,8 @@ inline constexpr auto kPersistFiguresEvery = std::chrono::seconds(5);
 inline constexpr int kMaxSchemaRetries = 5;
 // Documents built (snapshot or group) held in memory before they go to the outbox.
 inline constexpr size_t kBuildChunk = 2000;
-// Roots (and rows walked) a group inside a big source transaction may leave to a later group before
-// their documents must be built (group_apply.cpp): about 100 bytes each.
+// Roots a group inside a big source transaction may leave to a later group before their documents
+// must be built (group_apply.cpp): about 150 bytes each.
 inline constexpr size_t kMaxDeferredRoots = 100000;
 
 inline status::SourceSignal SignalOf(SourceBatch::Signal signal) {

@@ -154,7 +154,8 @@ class Engine final : public ViewEngine {
     return core::Status::Ok();
   }
 
-  size_t PendingSize() const override { return pending_.size() + walked_.size(); }
+  size_t PendingSize() const override { return pending_.size(); }
+  void ForgetWalks() override { walked_.clear(); }
 
   void DiscardPending() override {
     for (auto& a : aggregators_) {

@@ -81,9 +81,12 @@ class ViewEngine {
   // Forgets the roots recorded by ApplyChange since the last Flush without rebuilding them (after a
   // snapshot load, which BuildAll covers).
   virtual void DiscardPending() = 0;
-  // What the engine holds in memory for the next Flush: roots recorded and rows walked to find them.
-  // The recorded roots may span several committed transactions; the caller bounds it by flushing.
+  // Roots recorded for the next Flush. They may span several committed state transactions (the
+  // pipeline defers a Flush inside a big source transaction); the caller bounds them by flushing.
   virtual size_t PendingSize() const = 0;
+  // Forgets which rows were walked to find the recorded roots (a memo that saves walking a row twice
+  // before a Flush), keeping the roots: what a deferred Flush keeps in memory is then the roots only.
+  virtual void ForgetWalks() = 0;
 
   // Drops the replicas and last-written hashes of `source`'s views (resnapshot).
   virtual core::Status Forget(const std::string& source) = 0;
