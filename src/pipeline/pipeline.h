@@ -1,22 +1,27 @@
 #pragma once
-// Pipeline: `weft run` on the libuv loop. It owns the StateDb, the ViewEngine, one Source (source/source.h) per
-// source that feeds a view, and one SinkWriter per sink. The data path (ARCHITECTURE.md):
+// Pipeline: `weft run` on the libuv loop. It owns the StateDb, the ViewEngine, one Source
+// (source/source.h, made by PipelineFactories) per source that feeds a view, and one SinkWriter per
+// sink. The data path (ARCHITECTURE.md):
 //
 //   source thread --batches--> loop: apply to state, plan, assemble, and commit the outbox entries
 //   and the source offset in ONE SQLite transaction --> writer thread: bulk write --ack--> loop:
 //   remove acknowledged entries from the outbox.
 //
-// Batches that arrive in one loop iteration are applied in one SQLite transaction (group commit);
-// a batch always ends on a source transaction boundary, so every committed offset is resumable.
-// On start the outbox drains before any source is read. At outbox_limit pending writes the sources
-// are paused (back-pressure) until the writers catch up.
+// Batches that arrive in one loop iteration are applied in one SQLite transaction (group commit).
+// A source transaction bigger than SourceOptions::max_batch_changes arrives in parts: a group that
+// ends inside one commits no offset (so every committed offset is resumable, and a crash replays the
+// transaction whole) and leaves its documents to the group that ends it (group_apply.cpp). A
+// snapshot's documents go to the writers while they are built, not through the outbox
+// (pipeline/snapshot_stream.h). On start the outbox drains before any source is read. At
+// outbox_limit pending writes the sources are paused (back-pressure) until the writers catch up.
 //
 // Views against the source database (pipeline/view_validation.h): Start refuses (InvalidArgument,
 // every problem listed) when a view names a table or column the source lacks. A schema change on a
-// table a view reads (pipeline/ddl_statement.h) commits what came before it, stops that source and
-// reads it again from a fresh consistent snapshot (pipeline/schema_change.cpp says why); views
-// naming a table or column that is gone stop with an error naming the view, the table or column
-// and the fix, and the others go on. A stopped view's documents stay as they were.
+// table a view reads (Source::EffectOf) commits what came before it, stops that source and reads it
+// again from a fresh consistent snapshot (pipeline/schema_change.cpp says why); views naming a
+// table or column that is gone stop with an error naming the view, the table or column and the
+// fix, and the others go on. A stopped view's documents stay as they were. pipeline_runs.h lists
+// which file holds which members.
 //
 // Loop thread only, except where noted.
 
