@@ -22,8 +22,8 @@ void Pipeline::ProcessPending() {
   if (pending_.empty() || phase_ == Phase::kDone) return;
   core::Status status = ApplyPending();
   if (status.code() == core::Code::kAborted && stop_signalled_.load()) {
-    log_.Warn("stop requested while the snapshot's documents were being built: that work is rolled back, and "
-              "the next start takes the snapshot again");
+    log_.Warn("stop requested while documents were being built: that group is rolled back, and the next start "
+              "reads it again (a snapshot in it is taken again)");
     engine_->DiscardPending();
     status = core::Status::Ok();
   }
@@ -77,7 +77,12 @@ core::Status Pipeline::ApplyPending() {
   if (defer) {
     engine_->ForgetWalks();  // only the roots wait: memory grows with documents, not with changes
   } else {
-    core::Status flushed = engine_->Flush([&](view::PendingWrite&& w) { return AddWrite(group, std::move(w)); });
+    // A change that fans out to tens of thousands of documents keeps Flush busy for seconds (more
+    // under the sanitizers): a stop signal ends it here, and the group is rolled back.
+    core::Status flushed = engine_->Flush([&](view::PendingWrite&& w) {
+      if (stop_signalled_.load()) return core::Aborted("stop requested");
+      return AddWrite(group, std::move(w));
+    });
     if (!flushed.ok()) return fail(flushed);
   }
   if (core::Status s = AppendWrites(group); !s.ok()) return fail(s);

@@ -61,12 +61,12 @@ Registry::ViewRec* Registry::FindView(const std::string& name) {
 
 void Registry::AddSource(const std::string& source, const std::string& kind) {
   if (SourceRec* known = FindSource(source)) {
-    known->fig.kind = kind;
+    if (!kind.empty()) known->fig.kind = kind;
     return;
   }
   auto rec = std::make_unique<SourceRec>(clock_.steady_ms());
   rec->fig.name = source;
-  rec->fig.kind = kind;
+  if (!kind.empty()) rec->fig.kind = kind;
   rec->heard_steady = clock_.steady_ms();
   rec->heard_wall = clock_.wall_ms();
   sources_.push_back(std::move(rec));

@@ -54,8 +54,9 @@ class Registry {
   Registry& operator=(const Registry&) = delete;
 
   void SetProcess(std::string version, int64_t pid, std::string config_path, std::string state_db_path);
-  // `kind`: the source's config kind ("mysql", "postgresql"), for log lines and the figures.
-  void AddSource(const std::string& source, const std::string& kind = "mysql");
+  // `kind`: the source's config kind ("mysql", "postgresql"), for log lines and the figures; empty
+  // keeps what an earlier call set ("mysql" until then).
+  void AddSource(const std::string& source, const std::string& kind = "");
   // `tables`: the source tables the view reads (root and lookups).
   void AddView(const std::string& view, const std::string& source, const std::string& sink,
                const std::string& collection, const std::vector<std::string>& tables);

@@ -18,7 +18,9 @@ using namespace weft::test;
 namespace {
 
 void ExpectConverged(PostgresServer& server, const std::string& config, const std::string& dir, WeftProcess& weft) {
-  WeftResult verify = VerifyEventually(config, 60);
+  // Generous: a change that fans out to every document (a seller all items name, inserted after the
+  // snapshot) takes a while under the sanitizers; convergence is what is checked, not speed.
+  WeftResult verify = VerifyEventually(config, 240);
   CHECK_MESSAGE(verify.exit_code == 0, "verify: " << verify.out << verify.err << "\nweft log:\n" << weft.Stderr());
   CHECK(weft.running());
   int orders = std::stoi(server.QueryValue("SELECT count(*) FROM ecom_orders"));

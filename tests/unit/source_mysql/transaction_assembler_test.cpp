@@ -13,7 +13,7 @@ namespace {
 
 std::string Le(uint64_t v, int n) {
   std::string s;
-  for (int i = 0; i < n; ++i) s.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
+  for (int i = 0; i < n; ++i) s.push_back(static_cast<char>(i < 8 ? (v >> (8 * i)) & 0xff : 0));  // zero past 8 bytes
   return s;
 }
 

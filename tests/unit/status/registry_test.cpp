@@ -205,3 +205,14 @@ TEST_CASE("a view stopped by a schema change shows stopped with its error; the o
   CHECK(parsed->views.at(1).error == f.View(1).error);
   CHECK(parsed->views.at(1).state == RunState::kStopped);
 }
+
+TEST_CASE("a source's kind survives the views added after it (it names the source in log lines)") {
+  weft::status::Registry registry;
+  registry.AddSource("pg", "postgresql");
+  registry.AddView("sales", "pg", "local", "sales", {"sales"});
+  registry.AddView("other", "shop", "local", "other", {"t"});
+  auto report = registry.Snapshot();
+  REQUIRE(report.sources.size() == 2);
+  CHECK(report.sources[0].kind == "postgresql");
+  CHECK(report.sources[1].kind == "mysql");
+}
