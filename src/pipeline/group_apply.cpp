@@ -201,10 +201,7 @@ core::Status Pipeline::BuildSnapshot(Group& group, SourceRun& run, const SourceB
     // Building every document of a big snapshot takes seconds: a stop signal ends it here.
     if (stop_signalled_.load()) return core::Aborted("stop requested");
     ++built;
-    if (w.write.doc && tracking_ids_.count(w.view)) {
-      // Kept in the form the sink's Scan reports ids in, which the reconciliation compares with.
-      WEFT_RETURN_IF_ERROR(state::AddSnapshotId(*db_, w.view, sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id)));
-    }
+    WEFT_RETURN_IF_ERROR(RecordProduced(w));
     return stream.Add(std::move(w));
   });
   if (s.ok()) s = stream.Finish();
@@ -228,6 +225,13 @@ core::Status Pipeline::BuildSnapshot(Group& group, SourceRun& run, const SourceB
   return core::Status::Ok();
 }
 
+// An upsert of a view whose snapshot is being reconciled: its id is recorded in the state DB, in the
+// form the sink's Scan reports ids in, which the reconciliation compares with (idempotent).
+core::Status Pipeline::RecordProduced(const view::PendingWrite& w) {
+  if (!w.write.doc || !tracking_ids_.count(w.view)) return core::Status::Ok();
+  return state::AddSnapshotId(*db_, w.view, sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id));
+}
+
 core::Status Pipeline::AddWrite(Group& group, view::PendingWrite&& write) {
   group.writes.push_back(std::move(write));
   return group.writes.size() >= kBuildChunk ? AppendWrites(group) : core::Status::Ok();
@@ -240,10 +244,7 @@ core::Status Pipeline::AppendWrites(Group& group) {
   std::vector<state::OutboxEntry> entries;
   entries.reserve(group.writes.size());
   for (auto& w : group.writes) {
-    if (w.write.doc && tracking_ids_.count(w.view)) {
-      // Kept in the form the sink's Scan reports ids in, which the reconciliation compares with.
-      WEFT_RETURN_IF_ERROR(state::AddSnapshotId(*db_, w.view, sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id)));
-    }
+    WEFT_RETURN_IF_ERROR(RecordProduced(w));
     state::OutboxEntry e;
     e.sink = std::move(w.sink);
     e.view = std::move(w.view);

@@ -129,6 +129,7 @@ class Pipeline {
   core::Status ApplyBatch(Group& group, const std::string& source, source::SourceBatch& batch);
   core::Status BuildSnapshot(Group& group, SourceRun& run, const source::SourceBatch& batch);
   core::Status AddWrite(Group& group, view::PendingWrite&& write);
+  core::Status RecordProduced(const view::PendingWrite& write);
   core::Status AppendWrites(Group& group);
   void PumpWriters();
   void SendBatch(SinkRun& run);

@@ -9,11 +9,9 @@ SnapshotStream::SnapshotStream(std::map<std::string, Target> sinks, const std::a
   for (auto& [name, target] : sinks) queues_[name].target = target;
 }
 
-SnapshotStream::~SnapshotStream() {
-  // A job may still be running after an early return (Aborted): it shares its own state and the
-  // flight counters only, so nothing here needs to outlive this object.
-  jobs_.clear();
-}
+// A job may still be running after an early return (Aborted): it shares only its own state and the
+// flight counters, so nothing here needs to outlive this object.
+SnapshotStream::~SnapshotStream() = default;
 
 core::Status SnapshotStream::Add(view::PendingWrite&& write) {
   auto it = queues_.find(write.sink);
