@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Where a catch-up's time goes (issue 12): the run-bench.sh catch-up workload (the seeds'
+# orderSingleView, Olist-shaped data at PROF_SCALE, PROF_CHANGES mixed changes committed while weft
+# is stopped), with the restarted weft under `perf record`. Prints the catch-up rate and the top of
+# `perf report` (self time per symbol, and per shared object), and leaves perf.data in PROF_OUT.
+#   tests/bench/profile-catchup.sh BUILD_DIR [sqlite|null]
+# Environment: PROF_SCALE [1]  PROF_CHANGES [100000]  PROF_OUT [/tmp/weft-profile]  PROF_PERF [1]
+#   (PROF_PERF=0: no perf, just the rate)  PROF_CALLGRAPH [""] (e.g. "dwarf": call graphs, heavier)
+# Not a test; the figures are as noisy as the machine (the load average is printed).
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+build=$(realpath "${1:?build dir with weft and the bench tools}")
+sink=${2:-sqlite}
+scale=${PROF_SCALE:-1}
+changes=${PROF_CHANGES:-100000}
+out=${PROF_OUT:-/tmp/weft-profile}
+weft=${PROF_WEFT:-$build/weft}
+gen="$build/tests/bench/olist_gen" probe="$build/tests/bench/olist_probe"
+mkdir -p "$out"
+work=$(mktemp -d /tmp/weft-prof.XXXXXX)
+cleanup() {
+  [ -z "${wpid:-}" ] || kill -TERM "$wpid" 2>/dev/null || true
+  wait 2>/dev/null || true
+  "$root/tests/mariadb-throwaway.sh" stop "$work/mariadb" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+port=$("$root/tests/mariadb-throwaway.sh" start "$work/mariadb")
+sql() { mariadb --protocol=TCP -h127.0.0.1 -P"$port" -uroot --local-infile=1 "$@"; }
+sql -e "CREATE USER weft@'127.0.0.1' IDENTIFIED BY 'bench';
+        GRANT SELECT, RELOAD, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO weft@'127.0.0.1';"
+export WEFT_MYSQL_PASSWORD=bench
+"$gen" tsv --scale "$scale" --out "$work/tsv" >/dev/null
+sql -e "CREATE DATABASE shop"
+sql shop <"$root/tests/data/seeds/schema.sql"
+for t in customers orders order_items order_payments products sellers; do
+  sql shop -e "LOAD DATA LOCAL INFILE '$work/tsv/ecom_$t.tsv' INTO TABLE ecom_$t"
+done
+gtid_seq() { sql -N -e "SELECT @@gtid_binlog_pos" | tr ',' '\n' | sed -n 's/^0-[0-9]*-//p'; }
+
+dir="$work/w"; mkdir -p "$dir"
+if [ "$sink" = sqlite ]; then sink_conf=$'kind = "sqlite"\npath = "docs.db"'; else sink_conf=$'kind = "jsonl"\npath = "/dev/null"'; fi
+sed -e "s/@PORT@/$port/" -e "/@SINK@/{r /dev/stdin
+d}" "$root/tests/bench/order_view.toml.in" >"$dir/weft.toml" <<<"$sink_conf"
+
+seq=$(gtid_seq)
+(cd "$dir" && exec "$weft" run -c weft.toml 2>snap.err) & wpid=$!
+"$probe" wait-offset --state "$dir/state.db" --gtid-seq "$seq" --timeout 3600 >/dev/null
+kill -TERM "$wpid"; wait "$wpid" || true; wpid=""
+summary=$("$gen" changes --scale "$scale" --count "$changes" --change-seed 1 --marker prof-marker --out "$work/changes.sql")
+sql shop <"$work/changes.sql"
+seq=$(gtid_seq)
+order=$(/usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])['marker_order'])" "$summary")
+
+perf=()
+if [ "${PROF_PERF:-1}" = 1 ]; then
+  perf=(perf record -q -F 499 -o "$out/perf.data")
+  [ -z "${PROF_CALLGRAPH:-}" ] || perf+=(--call-graph "$PROF_CALLGRAPH")
+  perf+=(--)
+fi
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
+t0=$(date +%s.%N)
+(cd "$dir" && exec "${perf[@]}" "$weft" run -c weft.toml 2>catchup.err) & wpid=$!
+if [ "$sink" = sqlite ]; then
+  "$probe" wait-doc --sink "$dir/docs.db" --collection orderSingleView --id "$order" --field order_status \
+    --value prof-marker --timeout 3600 >/dev/null
+else
+  "$probe" wait-offset --state "$dir/state.db" --gtid-seq "$seq" --timeout 3600 >/dev/null
+fi
+t1=$(date +%s.%N)
+pkill -TERM -f "$weft run -c weft.toml" || true
+wait "$wpid" || true; wpid=""
+/usr/bin/python3 - "$t0" "$t1" "$changes" "$load0" "$sink" <<'PY'
+import sys
+t0, t1, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
+print(f"catch-up of {n} changes into {sys.argv[5]}: {t1 - t0:.2f} s, {n / (t1 - t0):.0f} changes/s (load at start {sys.argv[4]})")
+PY
+cp "$dir/catchup.err" "$out/catchup.err"
+if [ "${PROF_PERF:-1}" = 1 ]; then
+  perf report -i "$out/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
+  perf report -i "$out/perf.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -45
+fi
