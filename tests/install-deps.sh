@@ -34,7 +34,7 @@ for p in "${packages[@]}"; do
 done
 [ ${#missing[@]} -eq 0 ] && exit 0
 
-echo "==> installing Debian packages: ${missing[*]}" >&2
+echo "==> installing Debian packages (on a fresh machine ~3 min): ${missing[*]}" >&2
 sudo=""
 if [ "$(id -u)" != 0 ]; then
   command -v sudo >/dev/null || { echo "install-deps: run as root (or install sudo) to install: ${missing[*]}" >&2; exit 1; }

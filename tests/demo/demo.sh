@@ -12,9 +12,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 [ "${1:-}" = "--postgres" ] && exec "$root/tests/demo/demo_postgres.sh"
 "$root/tests/install-deps.sh"
-echo "==> building weft"
-cmake -S "$root" -B "$root/build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-ninja -C "$root/build" weft >/dev/null
+echo "==> building weft (first run: ~3-4 min on 2 cores; progress below)"
+"$root/tests/demo/build-weft.sh" "$root"
 weft="$root/build/weft"
 
 work=$(mktemp -d /tmp/weft-demo.XXXXXX)
