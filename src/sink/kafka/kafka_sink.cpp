@@ -158,7 +158,7 @@ core::Status KafkaSink::Scan(const std::string& collection, const ScanCallback& 
   core::Status s = ReadTopic(ConnectionSettings(config_), topic, [&](const TopicMessage& m) {
     if (m.value) current[m.key] = *m.value;
     else current.erase(m.key);
-  });
+  }, static_cast<int>(config_.delivery_timeout_ms));
   if (!s.ok()) return s;
   for (const auto& [key, value] : current) {
     auto id = change::ParseJsonValue(key);
