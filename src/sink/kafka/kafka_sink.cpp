@@ -1,6 +1,7 @@
 #include "sink/kafka/kafka_sink.h"
 
 #include <chrono>
+#include <cstdint>
 #include <map>
 
 #include "change/json_parse.h"
@@ -22,9 +23,19 @@ int64_t NowMs() {
 
 }  // namespace
 
+// A message's opaque is its batch entry and the Write() that produced it, packed into the pointer
+// value itself, so no allocation can leak when librdkafka drops a message without a report (a
+// producer destroyed with messages in its queue). 24 bits of generation are plenty: a message has a
+// report or is purged within one Write(), while the generation moves by two per Write().
 struct KafkaSink::Delivery {
-  uint64_t generation;
-  size_t index;
+  static constexpr int kIndexBits = 40;
+  static void* Pack(uint64_t generation, size_t index) {
+    return reinterpret_cast<void*>(static_cast<uintptr_t>(((generation & 0xFFFFFF) << kIndexBits) | index));
+  }
+  static uint64_t Generation(void* opaque) { return reinterpret_cast<uintptr_t>(opaque) >> kIndexBits; }
+  static size_t Index(void* opaque) {
+    return static_cast<size_t>(reinterpret_cast<uintptr_t>(opaque) & ((uintptr_t{1} << kIndexBits) - 1));
+  }
 };
 
 core::Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(const config::SinkConfig& config,
@@ -63,9 +74,9 @@ core::Status KafkaSink::Open() {
 
 void KafkaSink::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* msg, void* opaque) {
   auto* self = static_cast<KafkaSink*>(opaque);
-  std::unique_ptr<Delivery> delivery(static_cast<Delivery*>(msg->_private));
-  if (!delivery || delivery->generation != self->generation_ || self->results_ == nullptr) return;
-  (*self->results_)[delivery->index] = ResultOf(msg->err, self->topics_[delivery->index]);
+  if (self->results_ == nullptr || Delivery::Generation(msg->_private) != (self->generation_ & 0xFFFFFF)) return;
+  size_t index = Delivery::Index(msg->_private);
+  (*self->results_)[index] = ResultOf(msg->err, self->topics_[index]);
   --self->outstanding_;
 }
 
@@ -78,17 +89,15 @@ WriteResult KafkaSink::Produce(const DocumentWrite& write, size_t index, int64_t
   void* payload = write.doc ? value.data() : nullptr;
   size_t payload_size = write.doc ? value.size() : 0;
   while (true) {
-    auto* delivery = new Delivery{generation_, index};
     // RD_KAFKA_MSG_F_COPY: librdkafka keeps its own copy of key and value.
     rd_kafka_resp_err_t err = rd_kafka_producev(
         producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
         RD_KAFKA_V_VALUE(payload, payload_size),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(delivery), RD_KAFKA_V_END);
+        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(Delivery::Pack(generation_, index)), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       ++outstanding_;
       return {};
     }
-    delete delivery;
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return ResultOf(err, topic);
     // The bounded queue is full: serve reports (which free room) until it has room or time is up.
     if (NowMs() >= deadline_ms) {

@@ -58,7 +58,7 @@ class KafkaSink final : public DocumentSink {
   static std::string KeyOf(const change::Value& id) { return change::ToJson(id); }
 
  private:
-  struct Delivery;  // one message's opaque: which Write() and which entry
+  struct Delivery;  // a message's opaque: which Write() and which entry
   KafkaSink(config::SinkConfig config, KafkaSinkOptions options) : config_(std::move(config)), options_(options) {}
   static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* msg, void* opaque);
   core::Status CreateProducer();

@@ -221,3 +221,38 @@ TEST_CASE("Create refuses a setting librdkafka refuses, and empty brokers") {
   REQUIRE_FALSE(created.ok());
   CHECK(created.status().message().find("brokers") != std::string::npos);
 }
+
+TEST_CASE("a batch larger than the bounded producer queue waits for room and is written whole") {
+  test::MockCluster cluster;
+  cluster.CreateTopic("weft.q");
+  config::SinkConfig config = cluster.SinkConfig();
+  config.queue_max_messages = 8;
+  auto sink = OpenSink(config);
+  std::vector<DocumentWrite> batch;
+  std::map<std::string, std::string> expected;
+  for (int i = 0; i < 300; ++i) {
+    batch.push_back(Upsert("q", Value::Int(i), {}));
+    expected[std::to_string(i)] = R"({"_id":)" + std::to_string(i) + "}";
+  }
+  WriteOk(*sink, batch);
+  CHECK(cluster.Latest("weft.q") == expected);
+}
+
+TEST_CASE("the queue stays full through an outage: the rest of the batch answers retry, nothing is rejected") {
+  test::MockCluster cluster;
+  cluster.CreateTopic("weft.q");
+  config::SinkConfig config = cluster.SinkConfig();
+  config.queue_max_messages = 4;
+  config.delivery_timeout_ms = 1000;
+  auto sink = OpenSink(config);
+  cluster.SetAllDown();
+  std::vector<DocumentWrite> batch;
+  for (int i = 0; i < 20; ++i) batch.push_back(Upsert("q", Value::Int(i), {}));
+  std::vector<WriteResult> results;
+  core::Status s = sink->Write(batch, &results);
+  if (s.ok()) {
+    for (const auto& r : results) CHECK_MESSAGE(r.outcome == Outcome::kRetry, r.message);
+  } else {
+    CHECK(s.code() == core::Code::kUnavailable);
+  }
+}
