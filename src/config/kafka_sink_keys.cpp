@@ -18,8 +18,9 @@ void ParseKafkaSinkKeys(TableReader& r, ParseContext& ctx, SinkConfig* s) {
   // Kafka topic names: up to 249 of [A-Za-z0-9._-]; the view's collection name is appended.
   if (s->topic_prefix.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-") !=
       std::string::npos) {
-    ctx.diag.Add(r.WhereValue("topic_prefix"), scope + ".topic_prefix: \"" + s->topic_prefix +
-                                                   "\" may only hold letters, digits, '.', '_' and '-' (Kafka topic names)");
+    ctx.diag.Add(r.WhereValue("topic_prefix"),
+                 scope + ".topic_prefix: \"" + s->topic_prefix +
+                     "\" may only hold letters, digits, '.', '_' and '-' (Kafka topic names)");
   }
   r.String("client_id", &s->client_id);
   if (s->client_id.empty()) ctx.diag.Add(r.WhereValue("client_id"), scope + ".client_id: must not be empty");
@@ -38,7 +39,9 @@ void ParseKafkaSinkKeys(TableReader& r, ParseContext& ctx, SinkConfig* s) {
                  scope + ": security_protocol = \"" + s->security_protocol +
                      "\" needs sasl_mechanism, sasl_username and sasl_password (write the password as ${ENV_VAR})");
   } else if (!sasl && (has_mechanism || has_user || has_password)) {
-    ctx.diag.Add(r.WhereValue(has_mechanism ? "sasl_mechanism" : has_user ? "sasl_username" : "sasl_password"),
+    ctx.diag.Add(r.WhereValue(has_mechanism ? "sasl_mechanism"
+                              : has_user    ? "sasl_username"
+                                            : "sasl_password"),
                  scope + ": sasl_* keys need security_protocol = \"sasl_plaintext\" or \"sasl_ssl\"");
   }
   if (r.String("ssl_ca", &s->ssl_ca)) {

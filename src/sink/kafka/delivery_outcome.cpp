@@ -12,7 +12,7 @@ Outcome OutcomeOf(rd_kafka_resp_err_t err) {
     case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
     case RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED:
     case RD_KAFKA_RESP_ERR_INVALID_RECORD:
-    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:        // the topic name is invalid
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:  // the topic name is invalid
     case RD_KAFKA_RESP_ERR__INVALID_ARG:
     case RD_KAFKA_RESP_ERR_INVALID_REQUIRED_ACKS:
       return Outcome::kRejected;

@@ -38,10 +38,9 @@ struct KafkaSink::Delivery {
   }
 };
 
-core::Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(const config::SinkConfig& config,
-                                                           KafkaSinkOptions options) {
-  std::string where = (config.location.file.empty() ? std::string() : config.location.ToString() + ": ") + "sink " +
-                      config.name + ": ";
+core::Result<std::unique_ptr<KafkaSink>> KafkaSink::Create(const config::SinkConfig& config, KafkaSinkOptions options) {
+  std::string where =
+      (config.location.file.empty() ? std::string() : config.location.ToString() + ": ") + "sink " + config.name + ": ";
   if (config.brokers.empty()) return core::InvalidArgument(where + "brokers is empty: set brokers = \"host:9092\"");
   // Every setting is tried now, so a bad one is a config error at start rather than at Open().
   auto conf = MakeConf(ProducerSettings(config));
@@ -67,8 +66,9 @@ core::Status KafkaSink::Open() {
     return core::Unavailable("cannot reach Kafka at " + config_.brokers + ": " + rd_kafka_err2str(err));
   }
   MetadataPtr md(raw);
-  core::Logger(component()).Info("connected to Kafka at " + config_.brokers + " (" + std::to_string(md->broker_cnt) +
-                                 " brokers), topics " + config_.topic_prefix + "<view>, idempotent, acks=all");
+  core::Logger(component())
+      .Info("connected to Kafka at " + config_.brokers + " (" + std::to_string(md->broker_cnt) + " brokers), topics " +
+            config_.topic_prefix + "<view>, idempotent, acks=all");
   return core::Status::Ok();
 }
 
@@ -90,10 +90,10 @@ WriteResult KafkaSink::Produce(const DocumentWrite& write, size_t index, int64_t
   size_t payload_size = write.doc ? value.size() : 0;
   while (true) {
     // RD_KAFKA_MSG_F_COPY: librdkafka keeps its own copy of key and value.
-    rd_kafka_resp_err_t err = rd_kafka_producev(
-        producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
-        RD_KAFKA_V_VALUE(payload, payload_size),
-        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_OPAQUE(Delivery::Pack(generation_, index)), RD_KAFKA_V_END);
+    rd_kafka_resp_err_t err =
+        rd_kafka_producev(producer_.get(), RD_KAFKA_V_TOPIC(topic.c_str()), RD_KAFKA_V_KEY(key.data(), key.size()),
+                          RD_KAFKA_V_VALUE(payload, payload_size), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+                          RD_KAFKA_V_OPAQUE(Delivery::Pack(generation_, index)), RD_KAFKA_V_END);
     if (err == RD_KAFKA_RESP_ERR_NO_ERROR) {
       ++outstanding_;
       return {};
@@ -164,10 +164,15 @@ core::Status KafkaSink::Scan(const std::string& collection, const ScanCallback& 
   // The last message per key wins; a tombstone removes the key. Held in memory: a view's documents.
   std::map<std::string, std::string> current;
   size_t unreadable = 0;
-  core::Status s = ReadTopic(ConnectionSettings(config_), topic, [&](const TopicMessage& m) {
-    if (m.value) current[m.key] = *m.value;
-    else current.erase(m.key);
-  }, static_cast<int>(config_.delivery_timeout_ms));
+  core::Status s = ReadTopic(
+      ConnectionSettings(config_), topic,
+      [&](const TopicMessage& m) {
+        if (m.value)
+          current[m.key] = *m.value;
+        else
+          current.erase(m.key);
+      },
+      static_cast<int>(config_.delivery_timeout_ms));
   if (!s.ok()) return s;
   for (const auto& [key, value] : current) {
     auto id = change::ParseJsonValue(key);
@@ -179,8 +184,9 @@ core::Status KafkaSink::Scan(const std::string& collection, const ScanCallback& 
     each(*id, IdKeyOf(*id), change::ToJson(*doc));
   }
   if (unreadable > 0) {
-    core::Logger(component()).Warn("topic " + topic + ": skipped " + std::to_string(unreadable) +
-                                   " keys whose key or value is not JSON (written by something other than weft?)");
+    core::Logger(component())
+        .Warn("topic " + topic + ": skipped " + std::to_string(unreadable) +
+              " keys whose key or value is not JSON (written by something other than weft?)");
   }
   return core::Status::Ok();
 }

@@ -6,8 +6,8 @@
 // finds it equal to the source.
 #include <doctest/doctest.h>
 
-#include <csignal>
 #include <chrono>
+#include <csignal>
 #include <map>
 #include <string>
 #include <thread>
@@ -28,14 +28,18 @@ std::string MoreOrders(int from, int to) {
   std::string sql = "USE shop;\n";
   for (int i = from; i < to; ++i) {
     std::string id = "'ORDK" + std::to_string(i) + "'";
-    sql += "INSERT INTO ecom_orders (order_id, customer_id, order_status, order_purchase_timestamp, "
-           "order_approved_at, order_estimated_delivery_date) VALUES (" + id +
-           ", 'CUST12345', 'pending', '2024-11-01 10:00:00', '2024-11-01 10:05:00', '2024-11-10');\n"
-           "INSERT INTO ecom_order_items (order_id, order_item_id, product_id, seller_id, shipping_limit_date, price, "
-           "freight_value) VALUES (" + id + ", 1, 'PROD56789', 'SELL34567', '2024-11-05', " + std::to_string(10 + i) +
-           ", 1.5);\n"
-           "INSERT INTO ecom_order_payments (order_id, payment_sequential, payment_type, payment_installments, "
-           "payment_value) VALUES (" + id + ", 1, 'boleto', 1, " + std::to_string(11 + i) + ");\n";
+    sql +=
+        "INSERT INTO ecom_orders (order_id, customer_id, order_status, order_purchase_timestamp, "
+        "order_approved_at, order_estimated_delivery_date) VALUES (" +
+        id +
+        ", 'CUST12345', 'pending', '2024-11-01 10:00:00', '2024-11-01 10:05:00', '2024-11-10');\n"
+        "INSERT INTO ecom_order_items (order_id, order_item_id, product_id, seller_id, shipping_limit_date, price, "
+        "freight_value) VALUES (" +
+        id + ", 1, 'PROD56789', 'SELL34567', '2024-11-05', " + std::to_string(10 + i) +
+        ", 1.5);\n"
+        "INSERT INTO ecom_order_payments (order_id, payment_sequential, payment_type, payment_installments, "
+        "payment_value) VALUES (" +
+        id + ", 1, 'boleto', 1, " + std::to_string(11 + i) + ");\n";
   }
   return sql;
 }
@@ -53,8 +57,8 @@ TEST_CASE("weft run into a Kafka sink: the compacted topic equals the view, thro
   MariaDBServer server;
   REQUIRE_MESSAGE(server.Start(), server.error());
   CreateSeedSchema(server);
-  for (const char* step : {"insert customer", "insert order", "insert order item", "insert product", "insert seller",
-                           "insert payment"}) {
+  for (const char* step :
+       {"insert customer", "insert order", "insert order item", "insert product", "insert seller", "insert payment"}) {
     server.Execute("USE shop;\n" + SeedScenarioStep(step));
   }
   server.Execute(MoreOrders(0, 10));
@@ -82,13 +86,15 @@ TEST_CASE("weft run into a Kafka sink: the compacted topic equals the view, thro
     return latest.size() == 16 && latest["\"ORD789654\""].find("\"shipped\"") != std::string::npos;
   };
   bool caught_up = false;
-  for (int i = 0; i < 300 && !(caught_up = streamed()); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int i = 0; i < 300 && !(caught_up = streamed()); ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   REQUIRE_MESSAGE(caught_up, weft.Stderr());
   cluster.SetAllDown();
   server.Execute("USE shop;\n" + SeedScenarioStep("raise the payment"));
-  server.Execute("USE shop; UPDATE ecom_customers SET customer_city = 'Boston' WHERE customer_id = 'CUST12345';"
-                 "DELETE FROM ecom_order_payments WHERE order_id = 'ORDK3'; DELETE FROM ecom_order_items WHERE order_id = 'ORDK3';"
-                 "DELETE FROM ecom_orders WHERE order_id = 'ORDK3';");
+  server.Execute(
+      "USE shop; UPDATE ecom_customers SET customer_city = 'Boston' WHERE customer_id = 'CUST12345';"
+      "DELETE FROM ecom_order_payments WHERE order_id = 'ORDK3'; DELETE FROM ecom_order_items WHERE order_id = 'ORDK3';"
+      "DELETE FROM ecom_orders WHERE order_id = 'ORDK3';");
   server.Execute(MoreOrders(15, 20));
   CHECK_MESSAGE(weft.WaitForLog("retrying in", 30000), weft.Stderr());
   CHECK(weft.running());

@@ -113,9 +113,10 @@ TEST_CASE("live: documents and tombstones reach the topic; Scan reads back the c
   std::vector<WriteResult> results;
   REQUIRE(live.sink->Write(batch, &results).ok());
   for (const auto& r : results) REQUIRE_MESSAGE(r.outcome == Outcome::kOk, r.message);
-  REQUIRE(live.sink->Write({Upsert(Value::Int(7), {{"v", Value::Int(2)}}),
-                            DocumentWrite{"docs", Value::Int(8), "8", std::nullopt, 0}},
-                           &results)
+  REQUIRE(live.sink
+              ->Write({Upsert(Value::Int(7), {{"v", Value::Int(2)}}),
+                       DocumentWrite{"docs", Value::Int(8), "8", std::nullopt, 0}},
+                      &results)
               .ok());
   for (const auto& r : results) REQUIRE_MESSAGE(r.outcome == Outcome::kOk, r.message);
 

@@ -71,7 +71,8 @@ TEST_CASE("kafka sink mistakes are reported at their place with the fix") {
   CHECK(problems("") == "t.toml:5:1: [sinks.bus] is missing the required key 'brokers'");
   CHECK(problems("brokers = \"kafka://k1:9092\"\n") ==
         "t.toml:7:11: sinks.bus.brokers: expected \"host:port\" or \"host1:port,host2:port\" (no scheme, no spaces)");
-  CHECK(problems("brokers = \"k:1\"\ntopic_prefix = \"a b\"\n").find("t.toml:8:16: sinks.bus.topic_prefix: \"a b\" may only hold") == 0);
+  CHECK(problems("brokers = \"k:1\"\ntopic_prefix = \"a b\"\n")
+            .find("t.toml:8:16: sinks.bus.topic_prefix: \"a b\" may only hold") == 0);
   CHECK(problems("brokers = \"k:1\"\nsecurity_protocol = \"sasl_plaintext\"\nsasl_username = \"u\"\n") ==
         "t.toml:8:21: sinks.bus: security_protocol = \"sasl_plaintext\" needs sasl_mechanism, sasl_username and "
         "sasl_password (write the password as ${ENV_VAR})");

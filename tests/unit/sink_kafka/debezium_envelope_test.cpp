@@ -1,11 +1,12 @@
 // Change records in Debezium's envelope: key, before/after/op/source/ts_ms, the tombstone after a
 // delete, and the topic names.
+#include "sink/kafka/debezium_envelope.h"
+
 #include <doctest/doctest.h>
 
 #include <memory>
 
 #include "core/version.h"
-#include "sink/kafka/debezium_envelope.h"
 
 using namespace weft;
 using weft::change::Value;
@@ -18,7 +19,8 @@ change::Change OrderChange(change::Op op) {
   auto schema = std::make_shared<change::TableSchema>();
   schema->db = "shop";
   schema->table = "ecom_orders";
-  schema->columns = {{"order_id", "varchar(32)", false, false}, {"status", "varchar(16)", true, false},
+  schema->columns = {{"order_id", "varchar(32)", false, false},
+                     {"status", "varchar(16)", true, false},
                      {"total", "decimal(10,2)", true, false}};
   schema->primary_key = {0};
   change::Change c;
@@ -51,10 +53,9 @@ TEST_CASE("an update carries before, after, op u and the source position, keyed 
   auto messages = EnvelopeMessages(OrderChange(change::Op::kUpdate), 1732184400123);
   REQUIRE(messages.size() == 1);
   CHECK(messages[0].key == R"({"order_id":"ORD1"})");
-  CHECK(messages[0].value ==
-        R"({"before":{"order_id":"ORD1","status":"pending","total":10.50},)"
-        R"("after":{"order_id":"ORD1","status":"shipped","total":10.50},)" +
-            Source() + R"(,"op":"u","ts_ms":1732184400123})");
+  CHECK(messages[0].value == R"({"before":{"order_id":"ORD1","status":"pending","total":10.50},)"
+                             R"("after":{"order_id":"ORD1","status":"shipped","total":10.50},)" +
+                                 Source() + R"(,"op":"u","ts_ms":1732184400123})");
 }
 
 TEST_CASE("an insert has no before; a snapshot read is op r; a delete is followed by a tombstone") {

@@ -1,11 +1,12 @@
 // The Kafka sink against librdkafka's in-process mock cluster: messages, keys and tombstones as a
 // consumer reads them back, Scan's replay, a broker outage mid-stream, and per-message errors.
+#include "sink/kafka/kafka_sink.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 #include <vector>
 
-#include "sink/kafka/kafka_sink.h"
 #include "mock_cluster.h"
 
 using namespace weft;
@@ -55,15 +56,16 @@ TEST_CASE("documents are keyed by their _id's JSON, and a delete is a tombstone"
   WriteOk(*sink, {Upsert("orders", Value::String("ORD1"), {{"total", Value::Decimal("19.90")}}),
                   Upsert("orders", Value::Int(42), {{"items", Value::MakeArray({Value::Int(1), Value::Null()})}}),
                   Upsert("orders", composite, {{"ok", Value::Bool(true)}})});
-  WriteOk(*sink, {Delete("orders", Value::Int(42)), Upsert("orders", Value::String("ORD1"), {{"total", Value::Int(5)}})});
+  WriteOk(*sink,
+          {Delete("orders", Value::Int(42)), Upsert("orders", Value::String("ORD1"), {{"total", Value::Int(5)}})});
 
   auto messages = cluster.Read("weft.orders");
   REQUIRE(messages.size() == 5);
   std::map<std::string, std::vector<std::optional<std::string>>> by_key;  // per key, in partition order
   for (const auto& m : messages) by_key[m.key].push_back(m.value);
   REQUIRE(by_key.size() == 3);
-  CHECK(by_key["\"ORD1\""] == std::vector<std::optional<std::string>>{R"({"_id":"ORD1","total":19.90})",
-                                                                     R"({"_id":"ORD1","total":5})"});
+  CHECK(by_key["\"ORD1\""] ==
+        std::vector<std::optional<std::string>>{R"({"_id":"ORD1","total":19.90})", R"({"_id":"ORD1","total":5})"});
   CHECK(by_key["42"] == std::vector<std::optional<std::string>>{R"({"_id":42,"items":[1,null]})", std::nullopt});
   CHECK(by_key[R"({"shop":7,"no":"A-1"})"] ==
         std::vector<std::optional<std::string>>{R"({"_id":{"shop":7,"no":"A-1"},"ok":true})"});
@@ -75,9 +77,10 @@ TEST_CASE("documents are keyed by their _id's JSON, and a delete is a tombstone"
     scanned[key] = canonical;
   });
   REQUIRE_MESSAGE(s.ok(), s.ToString());
-  CHECK(scanned == std::map<std::string, std::string>{
-                       {"ORD1", sink->Canonical(*Upsert("orders", Value::String("ORD1"), {{"total", Value::Int(5)}}).doc)},
-                       {R"({"shop":7,"no":"A-1"})", R"({"_id":{"shop":7,"no":"A-1"},"ok":true})"}});
+  CHECK(scanned ==
+        std::map<std::string, std::string>{
+            {"ORD1", sink->Canonical(*Upsert("orders", Value::String("ORD1"), {{"total", Value::Int(5)}}).doc)},
+            {R"({"shop":7,"no":"A-1"})", R"({"_id":{"shop":7,"no":"A-1"},"ok":true})"}});
   // A view that was never written scans empty, and its topic is not created by scanning.
   int extra = 0;
   REQUIRE(sink->Scan("never", [&](const Value&, const std::string&, const std::string&) { ++extra; }).ok());
@@ -132,7 +135,8 @@ TEST_CASE("a broker outage mid-stream: writes answer retry, then resume after it
   // The engine retries after its back-off, as long as the outage lasts (always a retry, never a
   // rejection), and once the cluster is back a retry goes through.
   s = sink->Write(retry, &results);
-  if (s.ok()) for (const auto& r : results) CHECK(r.outcome == Outcome::kRetry);
+  if (s.ok())
+    for (const auto& r : results) CHECK(r.outcome == Outcome::kRetry);
   cluster.SetAllUp();
   bool written = false;
   for (int attempt = 0; attempt < 10 && !written; ++attempt) {
@@ -152,9 +156,10 @@ TEST_CASE("an over-large document is rejected (dead-lettered), its batch-mates a
   test::MockCluster cluster;
   cluster.CreateTopic("weft.big");
   auto sink = OpenSink(cluster.SinkConfig());
-  std::vector<DocumentWrite> batch = {Upsert("big", Value::Int(1), {}),
-                                      Upsert("big", Value::Int(2), {{"blob", Value::String(std::string(1200000, 'x'))}}),
-                                      Upsert("big", Value::Int(3), {})};
+  std::vector<DocumentWrite> batch = {
+      Upsert("big", Value::Int(1), {}),
+      Upsert("big", Value::Int(2), {{"blob", Value::String(std::string(1200000, 'x'))}}),
+      Upsert("big", Value::Int(3), {})};
   std::vector<WriteResult> results;
   REQUIRE(sink->Write(batch, &results).ok());
   CHECK(results[0].outcome == Outcome::kOk);

@@ -67,8 +67,10 @@ class MockCluster {
   std::map<std::string, std::string> Latest(const std::string& topic) const {
     std::map<std::string, std::string> latest;
     for (const auto& m : Read(topic)) {
-      if (m.value) latest[m.key] = *m.value;
-      else latest.erase(m.key);
+      if (m.value)
+        latest[m.key] = *m.value;
+      else
+        latest.erase(m.key);
     }
     return latest;
   }
