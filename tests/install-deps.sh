@@ -11,6 +11,8 @@ packages=(
   # libraries (headers and CMake/pkg-config files)
   libmariadb-dev libmongoc-dev libbson-dev libuv1-dev libsqlite3-dev nlohmann-json3-dev
   libtomlplusplus-dev doctest-dev libhttp-parser-dev zlib1g-dev libzstd-dev libpq-dev
+  # the Kafka sink; its tests run librdkafka's in-process mock cluster (rdkafka_mock.h), no broker
+  librdkafka-dev
   # test servers and tools: the integration tests start their own MariaDB from these binaries;
   # mockupdb plays MongoDB at the wire level
   mariadb-server mariadb-client sqlite3 python3 python3-mockupdb

@@ -7,6 +7,7 @@ pkg_check_modules(ZSTD REQUIRED IMPORTED_TARGET libzstd)       # libzstd-dev: My
 pkg_check_modules(PQ REQUIRED IMPORTED_TARGET libpq)               # libpq-dev: the PostgreSQL source
 pkg_check_modules(UV REQUIRED IMPORTED_TARGET libuv)             # libuv1-dev
 pkg_check_modules(SQLITE3 REQUIRED IMPORTED_TARGET sqlite3)      # libsqlite3-dev
+pkg_check_modules(RDKAFKA REQUIRED IMPORTED_TARGET rdkafka)     # librdkafka-dev: the Kafka sink (and its mock cluster for tests)
 find_package(mongoc-1.0 REQUIRED)                                # libmongoc-dev
 find_package(nlohmann_json 3.10 REQUIRED)                        # nlohmann-json3-dev
 find_package(tomlplusplus 3 REQUIRED)                            # libtomlplusplus-dev

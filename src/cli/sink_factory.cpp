@@ -4,6 +4,7 @@
 
 #include "sink/document_sink.h"
 #include "sink/jsonl/jsonl_sink.h"
+#include "sink/kafka/kafka_sink.h"
 #include "sink/mongo/mongo_sink.h"
 #include "sink/sqlite/sqlite_sink.h"
 
@@ -17,9 +18,10 @@ core::Result<std::unique_ptr<DocumentSink>> MakeSink(const config::SinkConfig& c
   if (config.kind == "mongodb") return up(mongo::MongoSink::Create(config));
   if (config.kind == "sqlite") return up(sqlite::SqliteSink::Create(config));
   if (config.kind == "jsonl") return up(jsonl::JsonlSink::Create(config));
+  if (config.kind == "kafka") return up(kafka::KafkaSink::Create(config));
   return core::InvalidArgument((config.location.file.empty() ? std::string() : config.location.ToString() + ": ") +
                                "sink " + config.name + ": kind = \"" + config.kind +
-                               "\" is not one of mongodb, sqlite, jsonl");
+                               "\" is not one of mongodb, sqlite, jsonl, kafka");
 }
 
 }  // namespace weft::sink

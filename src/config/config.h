@@ -55,7 +55,7 @@ struct SourceConfig {
 
 struct SinkConfig {
   std::string name;
-  std::string kind;  // mongodb | sqlite | jsonl
+  std::string kind;  // mongodb | sqlite | jsonl | kafka
   // mongodb
   std::string uri;            // may hold a password: never logged
   std::string database;
@@ -63,6 +63,18 @@ struct SinkConfig {
   int batch_size = 1000;      // documents per bulk write
   // sqlite | jsonl
   std::string path;           // jsonl: "-" is stdout
+  // kafka (batch_size above applies too: documents per produce-and-flush round)
+  std::string brokers;                      // bootstrap servers "host:port,host:port"
+  std::string topic_prefix = "weft.";       // a view's topic is topic_prefix + collection
+  std::string client_id = "weft";
+  std::string security_protocol = "plaintext";  // plaintext | ssl | sasl_plaintext | sasl_ssl
+  std::string sasl_mechanism;               // PLAIN | SCRAM-SHA-256 | SCRAM-SHA-512 (sasl_* protocols)
+  std::string sasl_username;
+  std::string sasl_password;                // never logged
+  std::string ssl_ca;                       // CA file for ssl / sasl_ssl (empty: the system's)
+  int64_t queue_max_messages = 100000;      // the producer's bounded queue (queue.buffering.max.messages)
+  int64_t queue_max_kbytes = 65536;         // ... and its size bound (queue.buffering.max.kbytes)
+  int64_t delivery_timeout_ms = 30000;      // a message not acknowledged by then fails (retried by the engine)
   Location location;
 };
 

@@ -52,6 +52,7 @@ void RegisterConfigSecrets(const Config& config) {
     std::string password = UriPassword(sink.uri);
     core::RegisterSecret(password);
     core::RegisterSecret(PercentDecode(password));
+    core::RegisterSecret(sink.sasl_password);
   }
 }
 

@@ -139,7 +139,7 @@ SinkConfig ParseSink(const std::string& name, const toml::table& table, ParseCon
   std::string scope = "sinks." + name;
   TableReader r(table, scope, "[" + scope + "]", ctx.diag);
   s.location = r.Where();
-  if (!r.Enum("kind", &s.kind, {"mongodb", "sqlite", "jsonl"}, Need::kRequired)) {
+  if (!r.Enum("kind", &s.kind, {"mongodb", "sqlite", "jsonl", "kafka"}, Need::kRequired)) {
     // Without a valid kind the allowed keys are unknown: do not pile "unknown key" on top.
     return s;
   }
@@ -160,6 +160,8 @@ SinkConfig ParseSink(const std::string& name, const toml::table& table, ParseCon
     ParseWriteConcern(r, &s);
     int64_t number = 0;
     if (r.Int("batch_size", &number, 1, 100000)) s.batch_size = static_cast<int>(number);
+  } else if (s.kind == "kafka") {
+    ParseKafkaSinkKeys(r, ctx, &s);
   } else {
     if (r.String("path", &s.path, Need::kRequired)) s.path = ResolvePath(ctx.config_dir, s.path);
     if (s.kind == "sqlite" && s.path == "-") {

@@ -11,6 +11,7 @@
 
 #include "config/config.h"
 #include "config/diagnostics.h"
+#include "config/toml_reader.h"
 
 namespace weft::config {
 
@@ -40,6 +41,9 @@ void ParseStatus(const toml::node* node, ParseContext& ctx, StatusConfig* out);
 void ParseLog(const toml::node* node, ParseContext& ctx, LogConfig* out);
 // Views last: they check their source and sink against config->sources / config->sinks.
 void ParseViews(const toml::node* node, ParseContext& ctx, Config* config);
+
+// The keys of a kind = "kafka" sink (kafka_sink_keys.cpp); `r` reads the sink's table.
+void ParseKafkaSinkKeys(TableReader& r, ParseContext& ctx, SinkConfig* s);
 
 // "127.0.0.1:8089", "[::1]:8089", "localhost:8089" -> host, port; false with *error set otherwise.
 bool ParseListen(const std::string& listen, std::string* host, int* port, std::string* error);

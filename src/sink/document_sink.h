@@ -1,5 +1,5 @@
 #pragma once
-// DocumentSink: where a view's documents go (MongoDB, the embedded SQLite store, a JSONL file).
+// DocumentSink: where a view's documents go (MongoDB, the embedded SQLite store, a JSONL file, Kafka).
 // In the spirit of fluent-bit's outputs, a sink only answers OK / RETRY / REJECTED per document; the
 // engine owns retries, back-off and dead-lettering. Every method is called from ONE writer thread
 // (never the loop thread), so implementations may block and need no locking of their own.
@@ -74,7 +74,7 @@ class DocumentSink {
   virtual std::string ScanIdKey(const change::Value& id) const { return IdKeyOf(id); }
 };
 
-// Builds the sink for `config` (kind mongodb | sqlite | jsonl). Does not connect.
+// Builds the sink for `config` (kind mongodb | sqlite | jsonl | kafka). Does not connect.
 core::Result<std::unique_ptr<DocumentSink>> MakeSink(const config::SinkConfig& config);
 
 }  // namespace weft::sink

@@ -119,7 +119,7 @@ TEST_CASE("bad enum values list the allowed ones") {
   CHECK(Problems(kBase + "on_lost_position = \"never\"\n") ==
         Lines{"t.toml:5:20: sources.shop.on_lost_position: \"never\" is not one of fail, resnapshot"});
   CHECK(Problems(kBase + "[sinks.docs]\nkind = \"mongo\"\n") ==
-        Lines{"t.toml:6:8: sinks.docs.kind: \"mongo\" is not one of mongodb, sqlite, jsonl (did you "
+        Lines{"t.toml:6:8: sinks.docs.kind: \"mongo\" is not one of mongodb, sqlite, jsonl, kafka (did you "
               "mean \"mongodb\"?)"});
   CHECK(Problems(kBase + "[sources.shop.tls]\nmode = \"strict\"\n") ==
         Lines{"t.toml:6:8: sources.shop.tls.mode: \"strict\" is not one of disabled, preferred, "
