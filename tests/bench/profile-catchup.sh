@@ -5,7 +5,8 @@
 # `perf report` (self time per symbol, and per shared object), and leaves perf.data in PROF_OUT.
 #   tests/bench/profile-catchup.sh BUILD_DIR [sqlite|null]
 # Environment: PROF_SCALE [1]  PROF_CHANGES [100000]  PROF_OUT [/tmp/weft-profile]  PROF_PERF [1]
-#   (PROF_PERF=0: no perf, just the rate)  PROF_CALLGRAPH [""] (e.g. "dwarf": call graphs, heavier)
+#   PROF_ROW_CACHE_MB [the default] ([state] row_cache_mb)
+#   (PROF_PERF=0: no perf, just the rate)  PROF_LOG [""] (e.g. "debug": the group sizes, in catchup.err)  PROF_CALLGRAPH [""] (e.g. "dwarf": call graphs, heavier)
 # Not a test; the figures are as noisy as the machine (the load average is printed).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -30,7 +31,7 @@ sql() { mariadb --protocol=TCP -h127.0.0.1 -P"$port" -uroot --local-infile=1 "$@
 sql -e "CREATE USER weft@'127.0.0.1' IDENTIFIED BY 'bench';
         GRANT SELECT, RELOAD, REPLICATION SLAVE, BINLOG MONITOR ON *.* TO weft@'127.0.0.1';"
 export WEFT_MYSQL_PASSWORD=bench
-"$gen" tsv --scale "$scale" --out "$work/tsv" >/dev/null
+mkdir -p "$work/tsv" && "$gen" tsv --scale "$scale" --out "$work/tsv" >/dev/null
 sql -e "CREATE DATABASE shop"
 sql shop <"$root/tests/data/seeds/schema.sql"
 for t in customers orders order_items order_payments products sellers; do
@@ -40,12 +41,14 @@ gtid_seq() { sql -N -e "SELECT @@gtid_binlog_pos" | tr ',' '\n' | sed -n 's/^0-[
 
 dir="$work/w"; mkdir -p "$dir"
 if [ "$sink" = sqlite ]; then sink_conf=$'kind = "sqlite"\npath = "docs.db"'; else sink_conf=$'kind = "jsonl"\npath = "/dev/null"'; fi
-sed -e "s/@PORT@/$port/" -e "/@SINK@/{r /dev/stdin
-d}" "$root/tests/bench/order_view.toml.in" >"$dir/weft.toml" <<<"$sink_conf"
+awk -v port="$port" -v sink="$sink_conf" '$0 == "@SINK@" { print sink; next } { gsub(/@PORT@/, port); print }' \
+  "$root/tests/bench/order_view.toml.in" >"$dir/weft.toml"
+[ -z "${PROF_ROW_CACHE_MB:-}" ] || sed -i "s/^path = \"state.db\"$/&\nrow_cache_mb = $PROF_ROW_CACHE_MB/" "$dir/weft.toml"
+[ -z "${PROF_LOG:-}" ] || printf '\n[log]\nlevel = "%s"\n' "$PROF_LOG" >>"$dir/weft.toml"
 
 seq=$(gtid_seq)
 (cd "$dir" && exec "$weft" run -c weft.toml 2>snap.err) & wpid=$!
-"$probe" wait-offset --state "$dir/state.db" --gtid-seq "$seq" --timeout 3600 >/dev/null
+"$probe" wait-offset --state "$dir/state.db" --gtid-seq "$seq" --timeout 3600 >/dev/null || { tail -5 "$dir/snap.err" >&2; exit 1; }
 kill -TERM "$wpid"; wait "$wpid" || true; wpid=""
 summary=$("$gen" changes --scale "$scale" --count "$changes" --change-seed 1 --marker prof-marker --out "$work/changes.sql")
 sql shop <"$work/changes.sql"
@@ -57,6 +60,9 @@ if [ "${PROF_PERF:-1}" = 1 ]; then
   perf=(perf record -q -F 499 -o "$out/perf.data")
   [ -z "${PROF_CALLGRAPH:-}" ] || perf+=(--call-graph "$PROF_CALLGRAPH")
   perf+=(--)
+else
+  # No perf: CPU time and peak RSS of the catch-up process, steadier than wall time on a busy machine.
+  perf=(/usr/bin/time -o "$dir/time.txt" -f "%U %S %M" --)
 fi
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(date +%s.%N)
@@ -68,7 +74,7 @@ else
   "$probe" wait-offset --state "$dir/state.db" --gtid-seq "$seq" --timeout 3600 >/dev/null
 fi
 t1=$(date +%s.%N)
-pkill -TERM -f "$weft run -c weft.toml" || true
+pkill -TERM -f "^$weft run -c weft.toml" || true
 wait "$wpid" || true; wpid=""
 /usr/bin/python3 - "$t0" "$t1" "$changes" "$load0" "$sink" <<'PY'
 import sys
@@ -76,6 +82,10 @@ t0, t1, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 print(f"catch-up of {n} changes into {sys.argv[5]}: {t1 - t0:.2f} s, {n / (t1 - t0):.0f} changes/s (load at start {sys.argv[4]})")
 PY
 cp "$dir/catchup.err" "$out/catchup.err"
+if [ -f "$dir/time.txt" ]; then
+  read -r user sys rss_kb <"$dir/time.txt"
+  echo "  cpu ${user}s user + ${sys}s sys, $(/usr/bin/python3 -c "print(round($changes/($user+$sys)))") changes per cpu-second; peak RSS $((rss_kb / 1024)) MB"
+fi
 if [ "${PROF_PERF:-1}" = 1 ]; then
   perf report -i "$out/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
   perf report -i "$out/perf.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -45
