@@ -245,7 +245,8 @@
 
   // --- previews ---
   function oneLine(doc) {
-    const text = JSON.stringify(doc);
+    const { _id, ...fields } = doc;  // the id is shown beside it already
+    const text = JSON.stringify(fields);
     return text.length > 160 ? text.slice(0, 157) + '…' : text;
   }
   function cellText(v) {
