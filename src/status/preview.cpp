@@ -1,5 +1,7 @@
 #include "status/preview.h"
 
+#include <set>
+
 #include "change/value.h"
 #include "change/value_codec.h"
 
@@ -13,40 +15,73 @@ std::vector<std::string> PreviewBuffer::Views() const {
   return names;
 }
 
+void PreviewBuffer::Fill(Entry* entry, const std::string* encoded_doc, uint64_t order, int64_t time_ms) {
+  entry->order = order;
+  entry->time_ms = time_ms;
+  entry->deleted = encoded_doc == nullptr;
+  entry->bytes = encoded_doc ? encoded_doc->size() : 0;
+  if (encoded_doc && encoded_doc->size() <= kMaxDocumentBytes) {
+    entry->encoded.assign(*encoded_doc);  // reuses the slot's capacity
+  } else {
+    entry->encoded.clear();
+  }
+}
+
 void PreviewBuffer::Record(const std::string& view, const std::string& id_key, const std::string* encoded_doc,
                            int64_t time_ms) {
   auto it = views_.find(view);
   if (it == views_.end()) return;
   ViewBuffer& buffer = it->second;
+  uint64_t order = next_order_++;
+  if (buffer.kind == Kind::kWide) {
+    if (buffer.ring.size() < kWideDocuments) {
+      buffer.ring.emplace_back();
+      buffer.next = buffer.ring.size() - 1;
+    }
+    Slot& slot = buffer.ring[buffer.next];
+    slot.id.assign(id_key);
+    Fill(&slot.entry, encoded_doc, order, time_ms);
+    buffer.next = (buffer.next + 1) % kWideDocuments;
+    return;
+  }
   auto found = buffer.by_id.find(id_key);
   if (found != buffer.by_id.end()) {
     buffer.by_order.erase(found->second.order);
-    // A group that left the aggregate is no longer one of its groups; a wide view's delete is news.
-    if (encoded_doc == nullptr && buffer.kind == Kind::kAggregate) {
+    if (encoded_doc == nullptr) {  // the group left the aggregate
       buffer.by_id.erase(found);
       return;
     }
-  } else if (encoded_doc == nullptr && buffer.kind == Kind::kAggregate) {
+  } else if (encoded_doc == nullptr) {
     return;
   }
-  Entry& entry = buffer.by_id[id_key];
-  entry.order = next_order_++;
-  entry.time_ms = time_ms;
-  entry.deleted = encoded_doc == nullptr;
-  entry.bytes = encoded_doc ? encoded_doc->size() : 0;
-  if (encoded_doc && encoded_doc->size() <= kMaxDocumentBytes) {
-    entry.encoded = *encoded_doc;
-  } else {
-    entry.encoded.clear();
-  }
-  buffer.by_order.emplace(entry.order, id_key);
-  size_t capacity = buffer.kind == Kind::kWide ? kWideDocuments : kAggregateGroups;
-  while (buffer.by_order.size() > capacity) {
+  Fill(&buffer.by_id[id_key], encoded_doc, order, time_ms);
+  buffer.by_order.emplace(order, id_key);
+  while (buffer.by_order.size() > kAggregateGroups) {
     auto oldest = buffer.by_order.begin();
     buffer.by_id.erase(oldest->second);
     buffer.by_order.erase(oldest);
-    if (buffer.kind == Kind::kAggregate) buffer.evicted = true;  // a wide view only keeps the newest anyway
+    buffer.evicted = true;
   }
+}
+
+bool PreviewBuffer::AppendItem(const std::string& view, const std::string& id, const Entry& entry, std::string* out) {
+  *out += "{\"id\":";
+  change::AppendJsonString(id, out);
+  *out += ",\"changed_ms\":" + std::to_string(entry.time_ms);
+  *out += std::string(",\"deleted\":") + (entry.deleted ? "true" : "false");
+  if (!entry.deleted) {
+    change::Value doc;
+    if (entry.encoded.empty()) {
+      *out += ",\"too_large_bytes\":" + std::to_string(entry.bytes);
+    } else if (change::DecodeValue(entry.encoded, &doc)) {
+      *out += ",\"doc\":";
+      change::AppendJson(doc, out);
+    } else {
+      return false;
+    }
+  }
+  *out += '}';
+  return true;
 }
 
 core::Result<std::string> PreviewBuffer::RenderJson(const std::string& view, size_t limit) const {
@@ -64,26 +99,23 @@ core::Result<std::string> PreviewBuffer::RenderJson(const std::string& view, siz
   out += std::string(",\"evicted\":") + (buffer.evicted ? "true" : "false");
   out += ",\"items\":[";
   size_t n = 0;
-  for (auto order = buffer.by_order.rbegin(); order != buffer.by_order.rend() && n < limit; ++order, ++n) {
-    const Entry& entry = buffer.by_id.at(order->second);
-    if (n > 0) out += ',';
-    out += "{\"id\":";
-    change::AppendJsonString(order->second, &out);
-    out += ",\"changed_ms\":" + std::to_string(entry.time_ms);
-    out += std::string(",\"deleted\":") + (entry.deleted ? "true" : "false");
-    if (!entry.deleted) {
-      change::Value doc;
-      if (entry.encoded.empty()) {
-        out += ",\"too_large_bytes\":" + std::to_string(entry.bytes);
-      } else if (change::DecodeValue(entry.encoded, &doc)) {
-        out += ",\"doc\":";
-        change::AppendJson(doc, &out);
-      } else {
-        return core::Internal("preview of view " + view + ": document " + order->second +
-                                      " does not decode (a bug: it was encoded by this process)");
-      }
+  auto add = [&](const std::string& id, const Entry& entry) -> core::Status {
+    if (n++ > 0) out += ',';
+    if (AppendItem(view, id, entry, &out)) return core::Status::Ok();
+    return core::Internal("preview of view " + view + ": document " + id +
+                          " does not decode (a bug: this process encoded it)");
+  };
+  if (buffer.kind == Kind::kWide) {
+    std::set<std::string> shown;  // newest first: a document written again shows its newest version
+    for (size_t i = 0; i < buffer.ring.size() && n < limit; ++i) {
+      const Slot& slot = buffer.ring[(buffer.next + buffer.ring.size() - 1 - i) % buffer.ring.size()];
+      if (!shown.insert(slot.id).second) continue;
+      WEFT_RETURN_IF_ERROR(add(slot.id, slot.entry));
     }
-    out += '}';
+  } else {
+    for (auto order = buffer.by_order.rbegin(); order != buffer.by_order.rend() && n < limit; ++order) {
+      WEFT_RETURN_IF_ERROR(add(order->second, buffer.by_id.at(order->second)));
+    }
   }
   out += "]}";
   return out;

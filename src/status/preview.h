@@ -10,7 +10,10 @@
 //
 // Documents are kept as the outbox encodes them (change/value_codec.h, already made for the hash),
 // so recording one is a string copy; they are decoded only when a preview is asked for. A
-// document larger than kMaxDocumentBytes is listed by id and size only.
+// document larger than kMaxDocumentBytes is listed by id and size only. A wide view records into
+// a fixed ring of its last kWideDocuments writes whose strings keep their capacity, so a snapshot
+// build of millions of documents costs two copies per document and no allocation; a document
+// written twice among them shows once (its newest version), so fewer may show.
 //
 // A document is recorded when it is built, before its transaction commits; a group of changes that
 // rolls back is applied again, so the preview converges with the sink.
@@ -57,12 +60,22 @@ class PreviewBuffer {
     size_t bytes = 0;       // size of the encoded document
     std::string encoded;    // empty when deleted or too large
   };
+  struct Slot {  // a wide view's write
+    std::string id;
+    Entry entry;
+  };
   struct ViewBuffer {
     Kind kind = Kind::kWide;
+    // Wide: the last writes, ring[next] is the oldest once the ring is full.
+    std::vector<Slot> ring;
+    size_t next = 0;
+    // Aggregate: the current groups.
     std::map<std::string, Entry> by_id;
     std::map<uint64_t, std::string> by_order;  // order -> id, oldest first
     bool evicted = false;
   };
+  static void Fill(Entry* entry, const std::string* encoded_doc, uint64_t order, int64_t time_ms);
+  static bool AppendItem(const std::string& view, const std::string& id, const Entry& entry, std::string* out);
 
   std::map<std::string, ViewBuffer> views_;
   uint64_t next_order_ = 1;

@@ -190,15 +190,20 @@ TEST_CASE("PreviewBuffer: a wide view keeps its newest documents, deletes includ
   buffer.Record("orders", "O21", nullptr, 2001);   // deleted
   buffer.Record("other", "X", &shipped, 1);        // unknown view: ignored
 
+  // The last kWideDocuments writes: O12..O59, then O20 and O21 again; those two show once each.
   json all = json::parse(*buffer.RenderJson("orders", 1000));
-  CHECK(all["items"].size() == PreviewBuffer::kWideDocuments);
+  CHECK(all["items"].size() == PreviewBuffer::kWideDocuments - 2);
+  CHECK(all["items"].back()["id"] == "O12");
   CHECK(all["items"][0]["id"] == "O21");
   CHECK(all["items"][0]["deleted"] == true);
   CHECK_FALSE(all["items"][0].contains("doc"));
   CHECK(all["items"][1]["id"] == "O20");
   CHECK(all["items"][1]["doc"]["order_status"] == "shipped");
   CHECK(all["items"][1]["changed_ms"] == 2000);
-  for (const auto& item : all["items"]) CHECK(item["id"] != "O0");  // the oldest were pushed out
+  for (const auto& item : all["items"]) CHECK(item["id"] != "O11");  // the oldest were pushed out
+  int o20 = 0;
+  for (const auto& item : all["items"]) o20 += item["id"] == "O20";
+  CHECK(o20 == 1);
   json two = json::parse(*buffer.RenderJson("orders", 2));
   CHECK(two["items"].size() == 2);
   CHECK_FALSE(buffer.RenderJson("other", 5).ok());
