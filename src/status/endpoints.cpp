@@ -64,8 +64,8 @@ HttpResponse RouteStatusRequest(const HttpRequest& request, const StatusRoutes& 
   bool known = path == "/" || path == "/dashboard.css" || path == "/dashboard.js" || path == "/status" ||
                path == "/metrics" || path == "/preview";
   if (!known) {
-    return Text(404, "not found: " + path +
-                         " (weft serves GET / (the dashboard), /status, /metrics and /preview?view=NAME)\n");
+    return Text(
+        404, "not found: " + path + " (weft serves GET / (the dashboard), /status, /metrics and /preview?view=NAME)\n");
   }
   if (request.method != "GET" && request.method != "HEAD") {
     HttpResponse r = Text(405, "method " + request.method + " not allowed: use GET\n");

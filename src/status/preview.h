@@ -54,11 +54,11 @@ class PreviewBuffer {
 
  private:
   struct Entry {
-    uint64_t order = 0;     // recording order: higher is newer
+    uint64_t order = 0;  // recording order: higher is newer
     int64_t time_ms = 0;
     bool deleted = false;
-    size_t bytes = 0;       // size of the encoded document
-    std::string encoded;    // empty when deleted or too large
+    size_t bytes = 0;     // size of the encoded document
+    std::string encoded;  // empty when deleted or too large
   };
   struct Slot {  // a wide view's write
     std::string id;

@@ -8,10 +8,9 @@
 #include <signal.h>
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
-
-#include <nlohmann/json.hpp>
 
 #include "integration/dashboard/headless_chromium.h"
 #include "integration/harness/mariadb_server.h"
@@ -68,8 +67,9 @@ bool IsPng(const std::string& path) {
 TEST_CASE("the dashboard shows a live weft in a headless browser, follows an UPDATE, and says when weft stops") {
   std::string chromium = FindChromium();
   if (chromium.empty()) {
-    MESSAGE("SKIPPED: no chromium on PATH (apt-get install chromium, or set WEFT_CHROMIUM); the dashboard's "
-            "browser test did not run");
+    MESSAGE(
+        "SKIPPED: no chromium on PATH (apt-get install chromium, or set WEFT_CHROMIUM); the dashboard's "
+        "browser test did not run");
     return;
   }
   MariaDBServer server;
@@ -96,8 +96,9 @@ TEST_CASE("the dashboard shows a live weft in a headless browser, follows an UPD
 
   WeftProcess weft;
   REQUIRE(weft.Start({"run", "-c", config}, dir));
-  REQUIRE_MESSAGE(weft.WaitForLog("dashboard on http://127.0.0.1:" + std::to_string(port) + "/ (view previews on)", 30000),
-                  weft.Stderr());
+  REQUIRE_MESSAGE(
+      weft.WaitForLog("dashboard on http://127.0.0.1:" + std::to_string(port) + "/ (view previews on)", 30000),
+      weft.Stderr());
 
   HeadlessChromium browser;
   REQUIRE_MESSAGE(browser.Start(chromium, dir), browser.error() << "\n" << browser.Log());
@@ -116,30 +117,35 @@ TEST_CASE("the dashboard shows a live weft in a headless browser, follows an UPD
   json names = browser.Evaluate(tab, "[...document.querySelectorAll('.view h3')].map(h => h.textContent)");
   CHECK(names == json::array({"order_single_view", "orders_by_status"}));
   CHECK(browser.Evaluate(tab, "document.querySelector('[data-source=\"shop\"] .state').textContent") == "streaming");
-  std::string rate = browser.Evaluate(tab, "document.querySelector('[data-view=\"order_single_view\"] .chart .value')"
-                                           ".textContent").get<std::string>();
+  std::string rate = browser
+                         .Evaluate(tab,
+                                   "document.querySelector('[data-view=\"order_single_view\"] .chart .value')"
+                                   ".textContent")
+                         .get<std::string>();
   CHECK_MESSAGE(std::regex_match(rate, std::regex(R"(\d+\.\d/s)")), rate);
   CHECK(browser.Evaluate(tab, "document.querySelectorAll('[data-view=\"order_single_view\"] canvas').length") == 2);
   // The snapshot table lists the view's tables, each done.
-  CHECK(browser.Evaluate(tab, "[...document.querySelectorAll('[data-source=\"shop\"] tr[data-table]')]"
-                              ".some(r => r.dataset.table.endsWith('ecom_orders') && r.textContent.includes('done in'))") ==
+  CHECK(browser.Evaluate(tab,
+                         "[...document.querySelectorAll('[data-source=\"shop\"] tr[data-table]')]"
+                         ".some(r => r.dataset.table.endsWith('ecom_orders') && r.textContent.includes('done in'))") ==
         true);
   CHECK(browser.WaitFor(tab, DocShows("O4", "invoiced") + " && " + DocShows("O3", "Recife"), 10000));
   CHECK(browser.Evaluate(tab, "document.body.innerText.includes('documents written')") == true);
 
   // The groups table: click a header to sort by it, again to reverse.
-  REQUIRE(browser.WaitFor(tab, "document.querySelectorAll('[data-view=\"orders_by_status\"] table.groups tbody tr').length === 2",
-                          10000));
-  CHECK(browser.Evaluate(tab, "[...document.querySelectorAll('[data-view=\"orders_by_status\"] table.groups th')]"
-                              ".map(th => th.dataset.col)") == json::array({"status", "orders"}));
+  REQUIRE(browser.WaitFor(
+      tab, "document.querySelectorAll('[data-view=\"orders_by_status\"] table.groups tbody tr').length === 2", 10000));
+  CHECK(browser.Evaluate(tab,
+                         "[...document.querySelectorAll('[data-view=\"orders_by_status\"] table.groups th')]"
+                         ".map(th => th.dataset.col)") == json::array({"status", "orders"}));
   browser.Evaluate(tab, "document.querySelector('[data-view=\"orders_by_status\"] th[data-col=\"status\"]').click()");
   CHECK(GroupRows(browser, tab) == json::parse(R"([["invoiced","1"],["new","3"]])"));
 
   // A source UPDATE: the page follows by itself.
   server.Execute("UPDATE shop.ecom_orders SET order_status = 'dispatched-7421' WHERE order_id = 'O1';");
-  bool followed = browser.WaitFor(tab, DocShows("O1", "dispatched-7421") + " && " + std::string(kGroupRows) +
-                                           ".includes('dispatched-7421')",
-                                  30000);
+  bool followed = browser.WaitFor(
+      tab, DocShows("O1", "dispatched-7421") + " && " + std::string(kGroupRows) + ".includes('dispatched-7421')",
+      30000);
   CHECK_MESSAGE(followed, browser.Evaluate(tab, "document.body.innerText").dump());
   // The newest change is listed first.
   CHECK(browser.Evaluate(tab, "document.querySelector('[data-view=\"order_single_view\"] .doc').dataset.id") == "O1");
@@ -190,7 +196,8 @@ TEST_CASE("previews are refused on a listener that is not loopback, unless the c
   REQUIRE_MESSAGE(server.Start(), server.error());
   CreateSeedSchema(server);
   server.Execute(
-      "USE shop;INSERT INTO ecom_customers (customer_id, customer_unique_id, customer_city) VALUES ('C1','U1','Curitiba');"
+      "USE shop;INSERT INTO ecom_customers (customer_id, customer_unique_id, customer_city) VALUES "
+      "('C1','U1','Curitiba');"
       "INSERT INTO ecom_orders (order_id, customer_id, order_status) VALUES ('O1','C1','new');");
   for (const std::string preview : {"", "on"}) {
     CAPTURE(preview);
@@ -200,7 +207,8 @@ TEST_CASE("previews are refused on a listener that is not loopback, unless the c
     std::string text = ReadFile(config);
     const std::string off = "listen = \"off\"";
     text.replace(text.find(off), off.size(),
-                 "listen = \"0.0.0.0:" + std::to_string(port) + "\"" + (preview.empty() ? "" : "\npreview = \"" + preview + "\""));
+                 "listen = \"0.0.0.0:" + std::to_string(port) + "\"" +
+                     (preview.empty() ? "" : "\npreview = \"" + preview + "\""));
     WriteFile(config, text);
     WeftProcess weft;
     REQUIRE(weft.Start({"run", "-c", config}, dir));

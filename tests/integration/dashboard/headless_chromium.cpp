@@ -52,16 +52,16 @@ bool HeadlessChromium::Start(const std::string& binary, const std::string& dir) 
     return false;
   }
   std::vector<std::string> args = {binary,
-                                    "--headless",
-                                    "--no-sandbox",  // tests run as root in CI containers
-                                    "--disable-gpu",
-                                    "--disable-dev-shm-usage",
-                                    "--no-first-run",
-                                    "--no-default-browser-check",
-                                    "--disable-extensions",
-                                    "--remote-debugging-pipe",
-                                    "--user-data-dir=" + dir + "/chromium-profile",
-                                    "about:blank"};
+                                   "--headless",
+                                   "--no-sandbox",  // tests run as root in CI containers
+                                   "--disable-gpu",
+                                   "--disable-dev-shm-usage",
+                                   "--no-first-run",
+                                   "--no-default-browser-check",
+                                   "--disable-extensions",
+                                   "--remote-debugging-pipe",
+                                   "--user-data-dir=" + dir + "/chromium-profile",
+                                   "about:blank"};
   pid_ = fork();
   if (pid_ == 0) {
     // Out of the way of 3 and 4 first, so the dup2s below cannot clobber each other.
@@ -152,8 +152,8 @@ std::string HeadlessChromium::Open(const std::string& url, int width, int height
 }
 
 json HeadlessChromium::Evaluate(const std::string& session, const std::string& expression) {
-  json r = Call("Runtime.evaluate", {{"expression", expression}, {"returnByValue", true}, {"awaitPromise", true}},
-                session);
+  json r =
+      Call("Runtime.evaluate", {{"expression", expression}, {"returnByValue", true}, {"awaitPromise", true}}, session);
   if (r.is_null() || r.contains("exceptionDetails")) return nullptr;
   return r["result"].value("value", json());
 }

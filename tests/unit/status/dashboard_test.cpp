@@ -28,9 +28,7 @@ Report OneView() {
   return r;
 }
 
-std::string Encoded(const std::string& json_text) {
-  return weft::change::EncodeValue(Value::Json(json_text));
-}
+std::string Encoded(const std::string& json_text) { return weft::change::EncodeValue(Value::Json(json_text)); }
 
 // A document as the pipeline builds it: an object Value.
 std::string Doc(const std::string& id, const std::string& status) {
@@ -47,7 +45,8 @@ HttpResponse Route(const std::string& method, const std::string& url, const Stat
 }
 
 std::string Header(const HttpResponse& r, const std::string& name) {
-  for (const auto& [n, v] : r.headers) if (n == name) return v;
+  for (const auto& [n, v] : r.headers)
+    if (n == name) return v;
   return "";
 }
 
@@ -62,7 +61,7 @@ TEST_CASE("GET / serves the embedded page, which loads only its own style sheet 
   CHECK(page.body.find("<meta name=\"viewport\"") != std::string::npos);
   CHECK(page.body.find("<script src=\"/dashboard.js\"></script>") != std::string::npos);
   CHECK(page.body.find("href=\"/dashboard.css\"") != std::string::npos);
-  CHECK(page.body.find("http://") == std::string::npos);   // nothing from elsewhere
+  CHECK(page.body.find("http://") == std::string::npos);  // nothing from elsewhere
   CHECK(page.body.find("https://") == std::string::npos);
   CHECK(Header(page, "Content-Security-Policy").find("default-src 'self'") != std::string::npos);
 
