@@ -193,7 +193,11 @@
     record('source:' + s.name + ':delay', now, s.delay_ms);
     drawChart(c.rate, 'source:' + s.name + ':rate', now, (v) => rate(v) + '/s');
     drawChart(c.delay, 'source:' + s.name + ':delay', now, duration);
-    renderSnapshot(c.snapshot, s.snapshot, now);
+    const snap = JSON.stringify(s.snapshot || null);
+    if (c.snapshotShown !== snap) {  // a finished snapshot's table stays put (and scrollable)
+      c.snapshotShown = snap;
+      renderSnapshot(c.snapshot, s.snapshot, now);
+    }
   }
 
   function viewCard(name) {
@@ -240,7 +244,13 @@
     record('view:' + v.name + ':delay', now, v.delay_ms);
     drawChart(c.rate, 'view:' + v.name + ':rate', now, (x) => rate(x) + '/s');
     drawChart(c.delay, 'view:' + v.name + ':delay', now, duration);
-    renderPreview(c.preview, v.name);
+    // Redrawn only when its answer changed: an idle view keeps its scroll position and selection.
+    const p = previews.get(v.name);
+    const shown = previewRefusal || (p ? p.error || p.text : '');
+    if (c.previewShown !== shown) {
+      c.previewShown = shown;
+      renderPreview(c.preview, v.name);
+    }
   }
 
   // --- previews ---
@@ -339,12 +349,16 @@
 
   async function pollPreview(view) {
     let p = previews.get(view);
-    if (!p) previews.set(view, (p = { view: view, kind: null, data: null, error: null, sort: {}, open: new Set() }));
+    if (!p) {
+      p = { view: view, kind: null, data: null, text: null, error: null, sort: {}, open: new Set() };
+      previews.set(view, p);
+    }
     const limit = p.kind === 'aggregate' ? GROUP_LIMIT : WIDE_LIMIT;
     const r = await getJson('/preview?view=' + encodeURIComponent(view) + '&limit=' + limit);
     if (r.status === 403) {
       previewRefusal = r.body.trim().replace(/^previews show customer data and are not served here: /, '');
     } else if (r.json) {
+      p.text = r.body;
       p.data = r.json;
       p.kind = r.json.kind;
       p.error = null;
