@@ -20,6 +20,9 @@ packages=(
   postgresql-15 postgresql-client-15
   # TLS tests (tests/integration/security): a CA and certificates made with the openssl CLI
   openssl
+  # the dashboard's browser test (tests/integration/dashboard): headless Chromium, driven over
+  # --remote-debugging-pipe by the test itself
+  chromium
   # benchmarks (tests/bench/run-bench.sh): charts and peak RSS
   gnuplot-nox time
   # fuzzing and sanitizer builds

@@ -158,12 +158,20 @@ int RunCommand(int argc, char** argv) {
   core::Logger status_log("status");
   std::unique_ptr<status::HttpServer> server;
   if (status_config.enabled) {
-    server = std::make_unique<status::HttpServer>(&loop, [&pipeline](const status::HttpRequest& request) {
-      return status::RouteStatusRequest(request, [&pipeline] { return pipeline->registry().Snapshot(); });
+    status::StatusRoutes routes;
+    routes.report = [&pipeline] { return pipeline->registry().Snapshot(); };
+    routes.preview = [&pipeline](const std::string& view, size_t limit) {
+      return pipeline->previews().RenderJson(view, limit);
+    };
+    routes.preview_allowed = status::PreviewAllowed(status_config.preview, status_config.host, &routes.preview_refusal);
+    server = std::make_unique<status::HttpServer>(&loop, [routes](const status::HttpRequest& request) {
+      return status::RouteStatusRequest(request, routes);
     });
     core::Status listening = server->Listen(status_config.host, status_config.port);
     if (listening.ok()) {
       status_log.Info("serving GET /status and GET /metrics on http://" + ListenAddress(status_config));
+      status_log.Info("dashboard on http://" + ListenAddress(status_config) + "/ (view previews " +
+                      (routes.preview_allowed ? "on" : "off: " + routes.preview_refusal) + ")");
     } else {
       status_log.Warn(listening.message() + ": running without the status endpoint (`weft status` cannot reach "
                       "this weft); free the port or set [status] listen to another address, or \"off\"");

@@ -147,6 +147,9 @@ struct StatusConfig {
   bool enabled = true;
   std::string host = "127.0.0.1";
   int port = 8089;
+  // Whether GET /preview (the dashboard's view previews, which show customer data) is served:
+  // "loopback" (default) only when `host` is a loopback address, "on" on any listener, "off" never.
+  std::string preview = "loopback";
 };
 
 struct LogConfig {

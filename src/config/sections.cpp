@@ -265,6 +265,7 @@ void ParseStatus(const toml::node* node, ParseContext& ctx, StatusConfig* out) {
       ctx.diag.Add(r.WhereValue("listen"), "status.listen: " + error);
     }
   }
+  r.Enum("preview", &out->preview, {"loopback", "on", "off"});
   r.Finish();
 }
 

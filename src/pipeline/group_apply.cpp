@@ -201,6 +201,7 @@ core::Status Pipeline::BuildSnapshot(Group& group, SourceRun& run, const SourceB
     // Building every document of a big snapshot takes seconds: a stop signal ends it here.
     if (stop_signalled_.load()) return core::Aborted("stop requested");
     ++built;
+    NotePreview(w);
     WEFT_RETURN_IF_ERROR(RecordProduced(w));
     return stream.Add(std::move(w));
   });
@@ -232,6 +233,14 @@ core::Status Pipeline::RecordProduced(const view::PendingWrite& w) {
   return state::AddSnapshotId(*db_, w.view, sinks_.at(w.sink)->writer->sink().ScanIdKey(w.write.id));
 }
 
+// The dashboard's preview of the view (status/preview.h) sees every write as it is built. A snapshot
+// write that its stream hands back to the outbox is noted twice: the same document, harmless.
+void Pipeline::NotePreview(const view::PendingWrite& w) {
+  int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch()).count();
+  previews_.Record(w.view, w.write.id_key, w.write.doc ? &w.encoded_doc : nullptr, now_ms);
+}
+
 core::Status Pipeline::AddWrite(Group& group, view::PendingWrite&& write) {
   group.writes.push_back(std::move(write));
   return group.writes.size() >= kBuildChunk ? AppendWrites(group) : core::Status::Ok();
@@ -244,6 +253,7 @@ core::Status Pipeline::AppendWrites(Group& group) {
   std::vector<state::OutboxEntry> entries;
   entries.reserve(group.writes.size());
   for (auto& w : group.writes) {
+    NotePreview(w);
     WEFT_RETURN_IF_ERROR(RecordProduced(w));
     state::OutboxEntry e;
     e.sink = std::move(w.sink);

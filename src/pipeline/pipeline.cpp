@@ -62,6 +62,12 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
     registry_.AddView(view.name, view.source, view.sink, view.collection, tables);
     WEFT_ASSIGN_OR_RETURN(int64_t dead, db_->DeadLetterCount(view.name));
     registry_.SetViewBacklog(view.name, backlog.count(view.name) ? backlog[view.name] : 0, static_cast<uint64_t>(dead));
+    WEFT_ASSIGN_OR_RETURN(auto letters, db_->LatestDeadLetters(view.name, status::kLatestDeadLetters));
+    std::vector<status::DeadLetterNote> notes;
+    for (auto& letter : letters) notes.push_back({std::move(letter.id_key), std::move(letter.reason), letter.time_ms});
+    registry_.SetLatestDeadLetters(view.name, std::move(notes));
+    previews_.AddView(view.name, view.is_aggregate() ? status::PreviewBuffer::Kind::kAggregate
+                                                     : status::PreviewBuffer::Kind::kWide);
   }
   progress_ = std::make_unique<status::ProgressDisplay>(options_.progress_bars);
   last_persist_ = Clock::now();

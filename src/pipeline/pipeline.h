@@ -45,6 +45,7 @@
 #include "sink/document_sink.h"
 #include "source/source.h"
 #include "state/state_db.h"
+#include "status/preview.h"
 #include "status/progress.h"
 #include "status/registry.h"
 #include "view/view_engine.h"
@@ -104,6 +105,8 @@ class Pipeline {
   // process details before Start. They are persisted in the state DB (meta key
   // status::kFiguresMetaKey) every 5 s and when the run ends.
   status::Registry& registry() { return registry_; }
+  // The dashboard's live preview of each view (status/preview.h), read by the HTTP endpoint.
+  const status::PreviewBuffer& previews() const { return previews_; }
 
  private:
   struct SourceRun;
@@ -130,6 +133,7 @@ class Pipeline {
   core::Status BuildSnapshot(Group& group, SourceRun& run, const source::SourceBatch& batch);
   core::Status AddWrite(Group& group, view::PendingWrite&& write);
   core::Status RecordProduced(const view::PendingWrite& write);
+  void NotePreview(const view::PendingWrite& write);
   core::Status AppendWrites(Group& group);
   void PumpWriters();
   void SendBatch(SinkRun& run);
@@ -167,6 +171,7 @@ class Pipeline {
   FinishedHandler on_finished_;
   Figures figures_;
   status::Registry registry_;
+  status::PreviewBuffer previews_;
   std::unique_ptr<status::ProgressDisplay> progress_;
   std::chrono::steady_clock::time_point last_persist_;
   bool persist_failed_ = false;  // logged once

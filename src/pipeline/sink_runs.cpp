@@ -102,6 +102,7 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
   for (const auto& letter : letters) {
     ++figures_.dead_letters;
     registry_.DeadLettered(letter.view, 1);
+    registry_.DeadLetterNoted(letter.view, {letter.id_key, letter.reason, letter.time_ms});
     log.Error("view " + letter.view + ": document " + letter.id_key +
               " rejected by the sink, moved to the dead-letter table: " + letter.reason);
   }

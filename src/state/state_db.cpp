@@ -266,6 +266,20 @@ core::Result<int64_t> StateDb::DeadLetterCount(const std::string& view) {
   return row ? stmt->Int(0) : int64_t{0};
 }
 
+core::Result<std::vector<DeadLetter>> StateDb::LatestDeadLetters(const std::string& view, int64_t n) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kLatestDeadLetters));
+  ResetOnExit reset(stmt);
+  stmt->BindText(1, view);
+  stmt->BindInt(2, n);
+  std::vector<DeadLetter> letters;
+  while (true) {
+    WEFT_ASSIGN_OR_RETURN(bool row, stmt->Step());
+    if (!row) break;
+    letters.push_back({view, std::string(stmt->Text(0)), std::string(stmt->Text(1)), stmt->Int(2)});
+  }
+  return letters;
+}
+
 core::Result<std::optional<std::string>> StateDb::GetMeta(const std::string& key) {
   WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kGetMeta));
   ResetOnExit reset(stmt);

@@ -92,6 +92,8 @@ class StateDb {
 
   core::Status AddDeadLetter(const DeadLetter& letter);
   core::Result<int64_t> DeadLetterCount(const std::string& view);
+  // The newest `n` dead letters of `view`, newest first.
+  core::Result<std::vector<DeadLetter>> LatestDeadLetters(const std::string& view, int64_t n);
 
   // Key/value store for small things (status figures, snapshot markers, schema versions).
   core::Result<std::optional<std::string>> GetMeta(const std::string& key);

@@ -102,6 +102,8 @@ inline constexpr char kOutboxDepthByView[] = "SELECT view, count(*) FROM outbox 
 inline constexpr char kAddDeadLetter[] =
     "INSERT INTO dead_letters(view, id_key, reason, time_ms) VALUES(?1, ?2, ?3, ?4)";
 inline constexpr char kDeadLetterCount[] = "SELECT count(*) FROM dead_letters WHERE view=?1";
+inline constexpr char kLatestDeadLetters[] =
+    "SELECT id_key, reason, time_ms FROM dead_letters WHERE view=?1 ORDER BY id DESC LIMIT ?2";
 
 inline constexpr char kGetDocHash[] = "SELECT h1, h2 FROM doc_hashes WHERE view=?1 AND id_key=?2";
 inline constexpr char kSetDocHash[] =

@@ -12,7 +12,8 @@
 //                 "rows_estimate", "rows_per_s", "done", "elapsed_ms"}]}}],
 //    "views": [{"name", "source", "sink", "collection", "state", "rows_total", "rows_per_s",
 //               "documents_total", "documents_deleted_total", "documents_per_s", "delay_ms",
-//               "outbox_depth", "dead_letters", "sink_error", "error"}]}
+//               "outbox_depth", "dead_letters", "latest_dead_letters": [{"id", "reason", "time", "time_ms"}],
+//               "sink_error", "error"}]}
 
 #include <cstdint>
 #include <optional>
@@ -25,6 +26,7 @@
 namespace weft::status {
 
 inline constexpr char kFiguresMetaKey[] = "status.figures";
+inline constexpr size_t kLatestDeadLetters = 5;
 
 // starting: the outbox left by the last run drains before the sources start.
 // snapshotting: a consistent snapshot is being read. streaming: reading the binlog.
@@ -66,6 +68,13 @@ struct SourceFigures {
   std::vector<TableProgress> snapshot_tables;  // in reading order
 };
 
+// One document the sink rejected (the state DB's dead_letters table keeps them all).
+struct DeadLetterNote {
+  std::string id;      // the document's id_key
+  std::string reason;  // the sink's message
+  int64_t time_ms = 0;
+};
+
 struct ViewFigures {
   std::string name;
   std::string source;
@@ -80,6 +89,7 @@ struct ViewFigures {
   int64_t delay_ms = 0;
   int64_t outbox_depth = 0;    // document writes committed and not yet acknowledged by the sink
   uint64_t dead_letters = 0;   // documents the sink rejected (state DB table dead_letters)
+  std::vector<DeadLetterNote> latest_dead_letters;  // the newest first, at most kLatestDeadLetters
   std::string sink_error;      // the sink's last failure while it is retrying ("" otherwise)
   std::string error;           // why the view stopped while the run goes on (its table left the source)
 };

@@ -71,6 +71,10 @@ json SourceJson(const SourceFigures& s) {
 }
 
 json ViewJson(const ViewFigures& v) {
+  json letters = json::array();
+  for (const auto& d : v.latest_dead_letters) {
+    letters.push_back({{"id", d.id}, {"reason", d.reason}, {"time", FormatTimeMs(d.time_ms)}, {"time_ms", d.time_ms}});
+  }
   return {{"name", v.name},
           {"source", v.source},
           {"sink", v.sink},
@@ -84,6 +88,7 @@ json ViewJson(const ViewFigures& v) {
           {"delay_ms", v.delay_ms},
           {"outbox_depth", v.outbox_depth},
           {"dead_letters", v.dead_letters},
+          {"latest_dead_letters", std::move(letters)},
           {"sink_error", v.sink_error},
           {"error", v.error}};
 }
@@ -176,6 +181,12 @@ core::Result<Report> ParseReport(std::string_view text) {
       f.outbox_depth = Get<int64_t>(v, "outbox_depth");
       f.dead_letters = Get<uint64_t>(v, "dead_letters");
       f.sink_error = Get<std::string>(v, "sink_error");
+      if (v.contains("latest_dead_letters")) {  // absent in figures saved before it existed
+        for (const json& d : v.at("latest_dead_letters")) {
+          f.latest_dead_letters.push_back(
+              {Get<std::string>(d, "id"), Get<std::string>(d, "reason"), Get<int64_t>(d, "time_ms")});
+        }
+      }
       f.error = v.value("error", std::string());  // absent in figures saved before it existed
       r.views.push_back(std::move(f));
     }

@@ -8,6 +8,7 @@
 #include <http_parser.h>
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -70,6 +71,10 @@ class RequestParser {
   int error_status_ = 0;
   std::string error_;
 };
+
+// The value of query parameter `name` in `url` ("/preview?view=a%20b&limit=5", "view" -> "a b"),
+// percent- and plus-decoded; nullopt when absent. The first occurrence wins.
+std::optional<std::string> QueryParam(std::string_view url, std::string_view name);
 
 struct ParsedResponse {
   int status = 0;

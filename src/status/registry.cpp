@@ -265,6 +265,21 @@ void Registry::DeadLettered(const std::string& view, uint64_t n) {
   if (ViewRec* v = FindView(view)) v->fig.dead_letters += n;
 }
 
+void Registry::DeadLetterNoted(const std::string& view, DeadLetterNote note) {
+  ViewRec* v = FindView(view);
+  if (v == nullptr) return;
+  auto& notes = v->fig.latest_dead_letters;
+  notes.insert(notes.begin(), std::move(note));
+  if (notes.size() > kLatestDeadLetters) notes.resize(kLatestDeadLetters);
+}
+
+void Registry::SetLatestDeadLetters(const std::string& view, std::vector<DeadLetterNote> newest_first) {
+  ViewRec* v = FindView(view);
+  if (v == nullptr) return;
+  if (newest_first.size() > kLatestDeadLetters) newest_first.resize(kLatestDeadLetters);
+  v->fig.latest_dead_letters = std::move(newest_first);
+}
+
 void Registry::SinkFailing(const std::string& sink, const std::string& error) {
   auto it = sinks_.find(sink);
   if (it == sinks_.end()) return;

@@ -62,6 +62,8 @@ class Registry {
                const std::string& collection, const std::vector<std::string>& tables);
   // Figures that survive in the state DB, read at start.
   void SetViewBacklog(const std::string& view, int64_t outbox_depth, uint64_t dead_letters);
+  // The newest dead letters the state DB holds for `view` (newest first), read at start.
+  void SetLatestDeadLetters(const std::string& view, std::vector<DeadLetterNote> newest_first);
 
   // --- sources ---
   void SourceStarted(const std::string& source, bool snapshot, const std::string& offset);
@@ -90,6 +92,8 @@ class Registry {
   // (several entries of one document coalesce into one write).
   void DocumentsAcked(const std::string& view, uint64_t written, uint64_t deleted, int64_t removed);
   void DeadLettered(const std::string& view, uint64_t n);
+  // Which document it was and why (kept: the newest kLatestDeadLetters).
+  void DeadLetterNoted(const std::string& view, DeadLetterNote note);
   void SinkFailing(const std::string& sink, const std::string& error);
   void SinkOk(const std::string& sink);
 

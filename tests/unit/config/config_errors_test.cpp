@@ -150,6 +150,21 @@ TEST_CASE("ports and server ids out of range") {
         Lines{"t.toml:6:10: status.listen: expected \"host:port\" (e.g. \"127.0.0.1:8089\") or \"off\""});
 }
 
+TEST_CASE("status.preview: loopback by default, on, off; anything else is an error at its value") {
+  auto plain = ParseConfig(kBase, "t.toml");
+  REQUIRE_MESSAGE(plain.ok(), plain.status().message());
+  CHECK(plain->status.preview == "loopback");
+  auto on = ParseConfig(kBase + "[status]\nlisten = \"0.0.0.0:8089\"\npreview = \"on\"\n", "t.toml");
+  REQUIRE_MESSAGE(on.ok(), on.status().message());
+  CHECK(on->status.preview == "on");
+  std::vector<std::string> bad = Problems(kBase + "[status]\npreview = \"yes\"\n");
+  REQUIRE(bad.size() == 1);
+  CHECK(bad[0].rfind("t.toml:6:11: status.preview: ", 0) == 0);
+  INFO(bad[0]);
+  CHECK(bad[0].find("loopback") != std::string::npos);
+  CHECK(bad[0].find("off") != std::string::npos);
+}
+
 TEST_CASE("status.listen forms that are accepted") {
   struct Case {
     const char* listen;

@@ -158,7 +158,7 @@ TEST_CASE("routes: /status JSON, /metrics Prometheus, 404, 405") {
   CHECK(metrics.body.find("weft_documents_total{view=\"order_single_view\",sink=\"local\"} 3\n") != std::string::npos);
 
   CHECK(route("HEAD", "/status").status == 200);
-  CHECK(route("GET", "/").status == 404);
+  CHECK(route("GET", "/").status == 200);  // the dashboard (dashboard_test.cpp)
   CHECK(route("GET", "/statusx").status == 404);
   HttpResponse post = route("POST", "/status");
   CHECK(post.status == 405);

@@ -216,3 +216,21 @@ TEST_CASE("a source's kind survives the views added after it (it names the sourc
   CHECK(report.sources[0].kind == "postgresql");
   CHECK(report.sources[1].kind == "mysql");
 }
+
+TEST_CASE("the latest dead letters: the last run's from the state DB, then this run's, newest first, at most 5") {
+  Fixture f;
+  f.registry.SetLatestDeadLetters("orders", {{"O2", "too large (last run)", 20}, {"O1", "bad key", 10}});
+  CHECK(f.View().latest_dead_letters.size() == 2);
+  for (int i = 0; i < 6; ++i) {
+    f.registry.DeadLettered("orders", 1);
+    f.registry.DeadLetterNoted("orders", {"N" + std::to_string(i), "rejected " + std::to_string(i), 100 + i});
+  }
+  f.registry.DeadLetterNoted("nope", {"X", "ignored", 1});
+  ViewFigures v = f.View();
+  REQUIRE(v.latest_dead_letters.size() == kLatestDeadLetters);
+  CHECK(v.latest_dead_letters[0].id == "N5");
+  CHECK(v.latest_dead_letters[0].reason == "rejected 5");
+  CHECK(v.latest_dead_letters[4].id == "N1");
+  CHECK(v.dead_letters == 6);
+  CHECK(f.View(1).latest_dead_letters.empty());
+}

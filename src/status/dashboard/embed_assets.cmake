@@ -1,0 +1,21 @@
+# Turns the dashboard's page, style sheet and script into one C++ header of raw string literals
+# (status/dashboard_assets.h), so the binary serves them with nothing to install beside it.
+# Run by the build (CMakeLists.txt): cmake -DASSET_DIR=<this dir> -DOUT=<header> -P embed_assets.cmake
+set(delimiter "weft_asset")
+set(header "#pragma once\n// Generated at build time from src/status/dashboard/ by embed_assets.cmake: edit those files.\n")
+string(APPEND header "#include <string_view>\n\nnamespace weft::status {\n\n")
+foreach(pair "kDashboardHtml=dashboard.html" "kDashboardCss=dashboard.css" "kDashboardJs=dashboard.js")
+  string(REPLACE "=" ";" parts "${pair}")
+  list(GET parts 0 name)
+  list(GET parts 1 file)
+  file(READ "${ASSET_DIR}/${file}" content)
+  string(FIND "${content}" ")${delimiter}\"" clash)
+  if(NOT clash EQUAL -1)
+    message(FATAL_ERROR "${ASSET_DIR}/${file} contains \")${delimiter}\"\", which ends the raw string: reword it")
+  endif()
+  string(APPEND header "inline constexpr std::string_view ${name} = R\"${delimiter}(${content})${delimiter}\";\n\n")
+endforeach()
+string(APPEND header "}  // namespace weft::status\n")
+file(WRITE "${OUT}.tmp" "${header}")
+file(COPY_FILE "${OUT}.tmp" "${OUT}" ONLY_IF_DIFFERENT)
+file(REMOVE "${OUT}.tmp")
