@@ -42,7 +42,7 @@ listed as comments, with what the server lacked when weft init ran.
 
 Roots: tables whose rows own other tables' rows (the child's primary key holds the foreign key, as
 order_items (order_id, item_id) belongs to orders); else tables referenced by others that reference
-none; else the tables with the most relations. --root picks them yourself.
+none, and the tables with the most relations. --root picks them yourself.
 
 Options:
   --source URL         mysql://user[:password]@host[:port]/database (also mariadb://), or

@@ -54,15 +54,17 @@ std::vector<std::pair<std::string, std::string>> PickRoots(const SchemaGraph& gr
       roots.push_back({t, "referenced by other tables and a child of none"});
     }
   }
-  if (!roots.empty()) return roots;
+  // The hub of a schema with surrogate keys (orders between customers and order_items) is neither
+  // owned nor top-level; the most related tables catch it.
   int best = 0;
   for (const auto& [t, d] : degree) {
     if (Keyed(graph, t)) best = std::max(best, d);
   }
   for (const auto& [t, d] : degree) {
-    if (d == best && best > 0 && Keyed(graph, t)) {
-      roots.push_back({t, "one of the tables with the most relations (" + std::to_string(d) + ")"});
-    }
+    if (d != best || best == 0 || !Keyed(graph, t)) continue;
+    bool listed = false;
+    for (const auto& r : roots) listed = listed || r.first == t;
+    if (!listed) roots.push_back({t, "one of the tables with the most relations (" + std::to_string(d) + ")"});
   }
   return roots;
 }

@@ -6,8 +6,8 @@
 //  1. aggregate roots: tables that own children through an identifying relation (the child's
 //     primary key holds the foreign key: ecom_order_items (order_id, order_item_id) belongs to
 //     ecom_orders) and are owned by no table themselves;
-//  2. tables referenced by children that are themselves a child of nothing;
-//  3. the tables with the most relations.
+//  2. tables referenced by children that are themselves a child of nothing, and the tables with
+//     the most relations.
 // Tables without a primary key are never roots (a keyless root collapses identical rows).
 // Lookups from a node: its parents as objects (N:1), and, unless the node is itself an object
 // lookup, its children as arrays (1:N), each nested the same way. A table already on the path

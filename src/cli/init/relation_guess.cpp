@@ -13,7 +13,11 @@ namespace {
 // Does table `t` go by `base` ("customer" for ecom_customers, customers, customer)?
 bool NamedAs(const std::string& table, const std::string& prefix, const std::string& base) {
   const std::string stripped = StripPrefix(table, prefix);
-  return table == base || stripped == base || Singular(table) == base || Singular(stripped) == base;
+  if (table == base || stripped == base || Singular(table) == base || Singular(stripped) == base) return true;
+  // A role in front of the name: "shipping_address" goes by addresses.
+  const std::string role_suffix = "_" + Singular(stripped);
+  return base.size() > role_suffix.size() &&
+         base.compare(base.size() - role_suffix.size(), role_suffix.size(), role_suffix) == 0;
 }
 
 }  // namespace

@@ -2,7 +2,8 @@
 // Relations `weft init` guesses where the database declares none: a column of one table named like
 // the single-column primary key of another ("ecom_orders.customer_id" -> "ecom_customers.customer_id"),
 // or "<singular table name>_id" when that key is just "id" ("orders.customer_id" -> "customers.id",
-// with or without the tables' common prefix). A column that is already part of a declared foreign
+// with or without the tables' common prefix, and with a role in front: "shipping_address_id" ->
+// "addresses.id"). A column that is already part of a declared foreign
 // key, or that is its own table's whole primary key (a 1:1 extension table), is never guessed from.
 // When several tables have a key of that name, the one whose name matches the column wins; with no
 // such winner nothing is guessed. Pure.

@@ -62,9 +62,9 @@ void WriteSource(std::ostringstream& out, const TomlOptions& o) {
       << "port = " << s.port << "\n"
       << "user = " << TomlString(s.user) << "\n";
   if (o.has_password) {
-    out << "password = " << TomlString("${" + o.password_env + "}")
-        << "   # from the environment: export " << o.password_env << "=... before weft check / weft run\n"
-        << "                                      # (weft init never writes the password itself)\n";
+    out << "# The password comes from the environment (weft init never writes it): export\n"
+        << "# " << o.password_env << "=... before weft check / weft run.\n"
+        << "password = " << TomlString("${" + o.password_env + "}") << "\n";
   } else {
     out << "# password = " << TomlString("${" + o.password_env + "}") << "   # if the user needs one\n";
   }
@@ -182,7 +182,7 @@ std::string WriteConfigToml(const source::SchemaGraph& graph, const Proposal& pr
   for (const auto& v : proposal.views) {
     const source::SchemaTable* root = graph.Find(v.root);
     out << "# View " << v.name << ": one document per " << v.root << " row (" << Rows(root ? root->estimated_rows : -1)
-        << "); root because it is " << v.reason << ".\n";
+        << " rows); root because it is " << v.reason << ".\n";
     for (const auto& n : v.notes) out << "# Note: " << n << "\n";
     out << "[[views]]\n"
         << "name = " << TomlString(v.name) << "\n"
