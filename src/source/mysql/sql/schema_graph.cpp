@@ -38,13 +38,13 @@ core::Result<SchemaGraph> LoadSchemaGraph(Connection& conn, const std::string& d
     if (auto it = index.find(*row[0]); it != index.end()) graph.tables[it->second].primary_key.push_back(*row[1]);
   }
   // Foreign keys into the same database only: a view's lookups read tables of its source's database.
+  // KEY_COLUMN_USAGE alone: MariaDB shows REFERENTIAL_CONSTRAINTS rows only to users with more than
+  // SELECT on the table, and the referenced table and columns are here anyway.
   WEFT_ASSIGN_OR_RETURN(
-      auto fks, conn.Query("SELECT k.CONSTRAINT_NAME, k.TABLE_NAME, k.COLUMN_NAME, k.REFERENCED_TABLE_NAME, "
-                           "k.REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE k "
-                           "JOIN information_schema.REFERENTIAL_CONSTRAINTS r ON r.CONSTRAINT_SCHEMA = k.CONSTRAINT_SCHEMA "
-                           "AND r.CONSTRAINT_NAME = k.CONSTRAINT_NAME AND r.TABLE_NAME = k.TABLE_NAME "
-                           "WHERE k.TABLE_SCHEMA = " + db + " AND k.REFERENCED_TABLE_SCHEMA = " + db +
-                           " ORDER BY k.TABLE_NAME, k.CONSTRAINT_NAME, k.ORDINAL_POSITION"));
+      auto fks, conn.Query("SELECT CONSTRAINT_NAME, TABLE_NAME, COLUMN_NAME, REFERENCED_TABLE_NAME, "
+                           "REFERENCED_COLUMN_NAME FROM information_schema.KEY_COLUMN_USAGE "
+                           "WHERE TABLE_SCHEMA = " + db + " AND REFERENCED_TABLE_SCHEMA = " + db +
+                           " AND REFERENCED_TABLE_NAME IS NOT NULL ORDER BY TABLE_NAME, CONSTRAINT_NAME, ORDINAL_POSITION"));
   for (const auto& row : fks) {
     if (row.size() < 5 || !row[0] || !row[1] || !row[2] || !row[3] || !row[4]) continue;
     if (!index.count(*row[1]) || !index.count(*row[3])) continue;

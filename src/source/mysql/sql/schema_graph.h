@@ -1,7 +1,7 @@
 #pragma once
 // Reads the SchemaGraph (source/schema_graph.h) of one MySQL/MariaDB database for `weft init`:
 // base tables and columns (information_schema.COLUMNS), primary keys and declared foreign keys
-// within the database (KEY_COLUMN_USAGE joined with REFERENTIAL_CONSTRAINTS), and the row
+// within the database (information_schema.KEY_COLUMN_USAGE), and the row
 // estimates of information_schema.TABLES.TABLE_ROWS. Needs only SELECT on the database.
 // Blocks on the connection; one thread. Errors: the failed query's Status.
 
