@@ -132,8 +132,15 @@ bool ReadSource(const config::SourceConfig& source, source::SchemaGraph* graph, 
 
 int InitCommand(int argc, char** argv) {
   Args args(argc, argv, 2,
-            {{"source", 0, true}, {"config", 'c', true}, {"name", 0, true}, {"output", 'o', true}, {"force", 0, false},
-             {"sink", 0, true}, {"root", 0, true}, {"max-depth", 0, true}, {"help", 'h', false}});
+            {{"source", 0, true},
+             {"config", 'c', true},
+             {"name", 0, true},
+             {"output", 'o', true},
+             {"force", 0, false},
+             {"sink", 0, true},
+             {"root", 0, true},
+             {"max-depth", 0, true},
+             {"help", 'h', false}});
   if (args.Has("help")) {
     std::fputs(kInitHelp, stdout);
     return 0;

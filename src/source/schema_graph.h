@@ -19,7 +19,8 @@ struct SchemaTable {
   double estimated_rows = -1;
 
   bool HasColumn(const std::string& column) const {
-    for (const auto& c : columns) if (c == column) return true;
+    for (const auto& c : columns)
+      if (c == column) return true;
     return false;
   }
 };
@@ -36,12 +37,13 @@ struct SchemaRelation {
 };
 
 struct SchemaGraph {
-  std::string database;  // the database read (PostgreSQL: of the schema read)
+  std::string database;             // the database read (PostgreSQL: of the schema read)
   std::vector<SchemaTable> tables;  // sorted by name
   std::vector<SchemaRelation> relations;
 
   const SchemaTable* Find(const std::string& name) const {
-    for (const auto& t : tables) if (t.name == name) return &t;
+    for (const auto& t : tables)
+      if (t.name == name) return &t;
     return nullptr;
   }
 };

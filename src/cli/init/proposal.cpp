@@ -196,12 +196,14 @@ Proposal Propose(const SchemaGraph& graph, const ProposalOptions& options) {
     proposal.views.push_back(std::move(view));
   }
   if (graph.relations.empty()) {
-    proposal.notes.push_back("no foreign keys are declared and no column names match another table's key, so no "
-                             "view is proposed: name a root with --root TABLE and add its [[views.lookups]] by hand");
+    proposal.notes.push_back(
+        "no foreign keys are declared and no column names match another table's key, so no "
+        "view is proposed: name a root with --root TABLE and add its [[views.lookups]] by hand");
   }
   for (const auto& t : graph.tables) {
     if (t.primary_key.empty()) {
-      proposal.notes.push_back("table " + t.name + " has no primary key: it is never proposed as a root, and as a "
+      proposal.notes.push_back("table " + t.name +
+                               " has no primary key: it is never proposed as a root, and as a "
                                "lookup its identical rows are one row to weft");
     }
   }

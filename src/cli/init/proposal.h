@@ -33,7 +33,7 @@ struct ProposedLookup {
   std::vector<std::pair<std::string, std::string>> relation;  // [parent field, column of table]
   int depth = 1;                                              // 1: hangs off the root
   source::SchemaRelation via;                                 // the relation it follows
-  std::string parent_table;  // the table of the node it hangs off
+  std::string parent_table;                                   // the table of the node it hangs off
   // array: estimated rows of `table` per row of parent_table; object: estimated rows of
   // parent_table per row of `table` (how many embeddings a change of one row rewrites).
   // Negative when either table has no statistics.
@@ -43,7 +43,7 @@ struct ProposedLookup {
 struct ProposedView {
   std::string name;  // from the root's name, unique
   std::string root;
-  std::string reason;  // why this root: one of the rules above, in words
+  std::string reason;                   // why this root: one of the rules above, in words
   std::vector<ProposedLookup> lookups;  // parents before their children (the config's order)
   std::vector<std::string> notes;       // cycles skipped, depth cap reached
 };

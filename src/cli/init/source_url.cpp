@@ -69,7 +69,8 @@ core::Result<config::SourceConfig> ParseSourceUrl(const std::string& url) {
   std::string credentials = authority.substr(0, at);
   std::string host_port = authority.substr(at + 1);
   size_t colon = credentials.find(':');
-  if (!Decode(credentials.substr(0, colon), &source.user) || source.user.empty()) return Bad("the user is missing or not valid");
+  if (!Decode(credentials.substr(0, colon), &source.user) || source.user.empty())
+    return Bad("the user is missing or not valid");
   if (colon != std::string::npos && !Decode(credentials.substr(colon + 1), &source.password)) {
     return Bad("the password has a bad %-escape");
   }

@@ -31,7 +31,9 @@ void WriteServerAdvice(std::ostringstream& out, const TomlOptions& o) {
   if (o.source.kind == "postgresql") {
     out << "# - wal_level = logical (ALTER SYSTEM SET wal_level = logical; then restart PostgreSQL), with a free\n"
            "#   replication slot and WAL sender (max_replication_slots, max_wal_senders)\n"
-           "# - the role: LOGIN REPLICATION (ALTER ROLE " << o.source.user << " REPLICATION;), SELECT on the views' tables\n"
+           "# - the role: LOGIN REPLICATION (ALTER ROLE "
+        << o.source.user
+        << " REPLICATION;), SELECT on the views' tables\n"
            "# - every captured table has a primary key (or REPLICA IDENTITY FULL)\n"
            "# - the publication: weft creates weft_<source name> when its role owns the tables, else create it\n"
            "#   yourself (CREATE PUBLICATION ... FOR TABLE ...) and name it with publication = \"...\"\n";
@@ -80,7 +82,8 @@ void WriteSource(std::ostringstream& out, const TomlOptions& o) {
   if (s.tls.mode != "preferred" || !s.tls.ca.empty() || !s.tls.cert.empty()) {
     out << "\n  [sources." << s.name << ".tls]\n  mode = " << TomlString(s.tls.mode) << "\n";
     if (!s.tls.ca.empty()) out << "  ca = " << TomlString(s.tls.ca) << "\n";
-    if (!s.tls.cert.empty()) out << "  cert = " << TomlString(s.tls.cert) << "\n  key = " << TomlString(s.tls.key) << "\n";
+    if (!s.tls.cert.empty())
+      out << "  cert = " << TomlString(s.tls.cert) << "\n  key = " << TomlString(s.tls.key) << "\n";
   }
   out << "\n";
 }
@@ -108,11 +111,11 @@ void WriteSink(std::ostringstream& out, const TomlOptions& o) {
 void WriteLookup(std::ostringstream& out, const source::SchemaGraph& graph, const ProposedLookup& l) {
   const std::string indent(2 * l.depth, ' ');
   const auto& r = l.via;
-  const std::string how = r.guessed ? "GUESSED from column names (no foreign key declared)"
-                                    : "foreign key " + r.constraint;
-  out << indent << "# " << l.path << ": " << (l.array ? "array (1:N), the " : "object (N:1), the ") << l.table
-      << " row" << (l.array ? "s of each " : " of each ") << l.parent_table << " row; " << how << ": " << r.child
-      << "(" << Columns(r.child_columns) << ") -> " << r.parent << "(" << Columns(r.parent_columns) << ")\n";
+  const std::string how =
+      r.guessed ? "GUESSED from column names (no foreign key declared)" : "foreign key " + r.constraint;
+  out << indent << "# " << l.path << ": " << (l.array ? "array (1:N), the " : "object (N:1), the ") << l.table << " row"
+      << (l.array ? "s of each " : " of each ") << l.parent_table << " row; " << how << ": " << r.child << "("
+      << Columns(r.child_columns) << ") -> " << r.parent << "(" << Columns(r.parent_columns) << ")\n";
   if (r.guessed) out << indent << "# Check the guess: do these columns really hold the other table's key?\n";
   const source::SchemaTable* many = graph.Find(l.array ? l.table : l.parent_table);
   const source::SchemaTable* one = graph.Find(l.array ? l.parent_table : l.table);
@@ -162,9 +165,10 @@ std::string WriteConfigToml(const source::SchemaGraph& graph, const Proposal& pr
   std::ostringstream out;
   int declared = 0, guessed = 0;
   for (const auto& r : graph.relations) (r.guessed ? guessed : declared)++;
-  out << "# weft config proposed by `weft init` from the " << (o.source.kind == "postgresql" ? "PostgreSQL" : "MySQL/MariaDB")
-      << " database " << o.source.database << (o.source.kind == "postgresql" ? " (schema " + o.source.schema + ")" : "")
-      << " at " << o.source.host << ":" << o.source.port << ":\n"
+  out << "# weft config proposed by `weft init` from the "
+      << (o.source.kind == "postgresql" ? "PostgreSQL" : "MySQL/MariaDB") << " database " << o.source.database
+      << (o.source.kind == "postgresql" ? " (schema " + o.source.schema + ")" : "") << " at " << o.source.host << ":"
+      << o.source.port << ":\n"
       << "# " << graph.tables.size() << " tables, " << declared << " declared foreign keys, " << guessed
       << " relations guessed from column names.\n"
       << "# Review it (the reference for every key is conf/weft.toml), then:\n"

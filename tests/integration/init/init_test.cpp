@@ -6,7 +6,6 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
-
 #include <string>
 
 #include "integration/harness/mariadb_server.h"
@@ -22,7 +21,8 @@ const std::string kPassword = "weft-secret";
 const std::string kPasswordEnv = "WEFT_SOURCE_PASSWORD=" + kPassword;
 
 std::string ReplaceAll(std::string text, const std::string& from, const std::string& to) {
-  for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size()) text.replace(at, from.size(), to);
+  for (size_t at = 0; (at = text.find(from, at)) != std::string::npos; at += to.size())
+    text.replace(at, from.size(), to);
   return text;
 }
 
@@ -73,8 +73,9 @@ std::string InitCheckRun(const std::string& dir, std::vector<std::string> args, 
 void LoadMariaSeeds(MariaDBServer& server) {
   CreateSeedSchema(server);
   server.Execute("USE shop;\n" + ReadFile(std::string(WEFT_SOURCE_DIR) + "/tests/data/seeds/sample_data.sql"));
-  server.Execute("ANALYZE TABLE shop.ecom_customers, shop.ecom_orders, shop.ecom_order_items, shop.ecom_products, "
-                 "shop.ecom_sellers, shop.ecom_order_payments");
+  server.Execute(
+      "ANALYZE TABLE shop.ecom_customers, shop.ecom_orders, shop.ecom_order_items, shop.ecom_products, "
+      "shop.ecom_sellers, shop.ecom_order_payments");
   server.CreateWeftUser(kPassword);
 }
 
@@ -101,7 +102,8 @@ TEST_CASE("weft init on the seed tables without foreign keys: guessed relations 
   WeftResult forced = RunWeft({"init", "--source", url, "-o", dir + "/weft.toml", "--force"});
   CHECK(forced.exit_code == 0);
   // A wrong password: a clear error, exit 1, the URL's password never echoed.
-  WeftResult wrong = RunWeft({"init", "--source", "mysql://weft:hunter2@127.0.0.1:" + std::to_string(server.port()) + "/shop"});
+  WeftResult wrong =
+      RunWeft({"init", "--source", "mysql://weft:hunter2@127.0.0.1:" + std::to_string(server.port()) + "/shop"});
   CHECK(wrong.exit_code == 1);
   CHECK(wrong.err.find("cannot connect") != std::string::npos);
   CHECK(wrong.err.find("hunter2") == std::string::npos);
@@ -115,15 +117,16 @@ TEST_CASE("weft init on the seed tables with foreign keys, then again from the c
   server.Execute(
       "ALTER TABLE shop.ecom_orders ADD CONSTRAINT fk_order_customer FOREIGN KEY (customer_id) "
       "REFERENCES shop.ecom_customers (customer_id);"
-      "ALTER TABLE shop.ecom_order_items ADD CONSTRAINT fk_item_order FOREIGN KEY (order_id) REFERENCES shop.ecom_orders (order_id),"
+      "ALTER TABLE shop.ecom_order_items ADD CONSTRAINT fk_item_order FOREIGN KEY (order_id) REFERENCES "
+      "shop.ecom_orders (order_id),"
       " ADD CONSTRAINT fk_item_product FOREIGN KEY (product_id) REFERENCES shop.ecom_products (product_id),"
       " ADD CONSTRAINT fk_item_seller FOREIGN KEY (seller_id) REFERENCES shop.ecom_sellers (seller_id);"
       "ALTER TABLE shop.ecom_order_payments ADD CONSTRAINT fk_payment_order FOREIGN KEY (order_id) "
       "REFERENCES shop.ecom_orders (order_id)");
   std::string dir = MakeTempDir("weft-init-fk-");
   // The password from the environment, not the URL (it stays out of the process list).
-  std::string text =
-      InitCheckRun(dir, {"--source", "mariadb://weft@127.0.0.1:" + std::to_string(server.port()) + "/shop"}, {kPasswordEnv});
+  std::string text = InitCheckRun(
+      dir, {"--source", "mariadb://weft@127.0.0.1:" + std::to_string(server.port()) + "/shop"}, {kPasswordEnv});
   CHECK(text.find("5 declared foreign keys, 0 relations guessed") != std::string::npos);
   CHECK(text.find("GUESSED") == std::string::npos);
   CHECK(text.find("foreign key fk_item_seller: ecom_order_items(seller_id) -> ecom_sellers(seller_id)") !=
@@ -165,7 +168,8 @@ TEST_CASE("weft init on PostgreSQL: declared and guessed relations, check passes
   server.Execute("ANALYZE");
   std::string dir = MakeTempDir("weft-init-pg-");
   std::string text = InitCheckRun(
-      dir, {"--source", "postgresql://weft:" + kPassword + "@127.0.0.1:" + std::to_string(server.port()) + "/shop"}, {});
+      dir, {"--source", "postgresql://weft:" + kPassword + "@127.0.0.1:" + std::to_string(server.port()) + "/shop"},
+      {});
   CHECK(text.find("kind = \"postgresql\"") != std::string::npos);
   CHECK(text.find("2 declared foreign keys, 3 relations guessed") != std::string::npos);
   CHECK(text.find("foreign key ecom_order_items_order_id_fkey: ecom_order_items(order_id) -> ecom_orders(order_id)") !=

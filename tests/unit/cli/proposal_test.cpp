@@ -1,11 +1,12 @@
 // weft init's proposal: relation guesses from column names, the roots it picks, the lookup tree
 // (objects for parents, arrays for children, nesting), cycles, the depth cap and fan-out.
+#include "cli/init/proposal.h"
+
 #include <doctest/doctest.h>
 
 #include <string>
 
 #include "cli/init/names.h"
-#include "cli/init/proposal.h"
 #include "cli/init/relation_guess.h"
 #include "init_test_graphs.h"
 
@@ -17,7 +18,8 @@ using source::SchemaRelation;
 using source::SchemaTable;
 
 const ProposedLookup* Find(const ProposedView& v, const std::string& path) {
-  for (const auto& l : v.lookups) if (l.path == path) return &l;
+  for (const auto& l : v.lookups)
+    if (l.path == path) return &l;
   return nullptr;
 }
 
@@ -76,7 +78,8 @@ TEST_CASE("the seed tables without foreign keys: guesses give the seeds' order d
   REQUIRE(product);
   CHECK_FALSE(product->array);
   CHECK(product->depth == 2);
-  CHECK(product->relation == std::vector<std::pair<std::string, std::string>>{{"order_items.product_id", "product_id"}});
+  CHECK(product->relation ==
+        std::vector<std::pair<std::string, std::string>>{{"order_items.product_id", "product_id"}});
   CHECK(product->fan_out == doctest::Approx(150.0));  // 4500 items embed 30 products
   const ProposedLookup* seller = Find(v, "order_items.seller");
   REQUIRE(seller);
@@ -116,7 +119,8 @@ TEST_CASE("surrogate keys: '<singular>_id' -> 'id' guesses, roles, the top-level
               {"products", {"id", "title"}, {"id"}, 5}};
   CHECK(AddGuessedRelations(&g) == 4);
   bool role = false;
-  for (const auto& r : g.relations) role = role || (r.child_columns[0] == "shipping_address_id" && r.parent == "addresses");
+  for (const auto& r : g.relations)
+    role = role || (r.child_columns[0] == "shipping_address_id" && r.parent == "addresses");
   CHECK(role);
   Proposal p = Propose(g);
   std::vector<std::string> roots;
@@ -134,8 +138,10 @@ TEST_CASE("surrogate keys: '<singular>_id' -> 'id' guesses, roles, the top-level
 
 TEST_CASE("cycles are cut, the depth is capped, self references are skipped, keyless tables are no roots") {
   SchemaGraph g;
-  g.tables = {{"a", {"id", "b_id"}, {"id"}, 1}, {"b", {"id", "a_id"}, {"id"}, 1},
-              {"c", {"id", "c_id", "parent_id"}, {"id"}, 1}, {"logs", {"a_id", "line"}, {}, 1}};
+  g.tables = {{"a", {"id", "b_id"}, {"id"}, 1},
+              {"b", {"id", "a_id"}, {"id"}, 1},
+              {"c", {"id", "c_id", "parent_id"}, {"id"}, 1},
+              {"logs", {"a_id", "line"}, {}, 1}};
   g.relations = {Fk("ab", "a", "b_id", "b", "id"), Fk("ba", "b", "a_id", "a", "id"),
                  Fk("cc", "c", "parent_id", "c", "id"), Fk("la", "logs", "a_id", "a", "id")};
   Proposal p = Propose(g);
@@ -155,8 +161,11 @@ TEST_CASE("cycles are cut, the depth is capped, self references are skipped, key
 
   // A chain five deep stops at max_depth, with a note.
   SchemaGraph chain;
-  chain.tables = {{"t0", {"id"}, {"id"}, 1}, {"t1", {"id", "t0_id"}, {"id"}, 1}, {"t2", {"id", "t1_id"}, {"id"}, 1},
-                  {"t3", {"id", "t2_id"}, {"id"}, 1}, {"t4", {"id", "t3_id"}, {"id"}, 1}};
+  chain.tables = {{"t0", {"id"}, {"id"}, 1},
+                  {"t1", {"id", "t0_id"}, {"id"}, 1},
+                  {"t2", {"id", "t1_id"}, {"id"}, 1},
+                  {"t3", {"id", "t2_id"}, {"id"}, 1},
+                  {"t4", {"id", "t3_id"}, {"id"}, 1}};
   CHECK(AddGuessedRelations(&chain) == 4);
   ProposalOptions options;
   options.max_depth = 2;

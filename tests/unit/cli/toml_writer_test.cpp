@@ -1,6 +1,8 @@
 // weft init's output is a config the project's own loader accepts, with the proposed views, and
 // comments that say which relations are guesses and what each lookup costs. The password is never
 // in it.
+#include "cli/init/toml_writer.h"
+
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -10,7 +12,6 @@
 #include "cli/init/proposal.h"
 #include "cli/init/relation_guess.h"
 #include "cli/init/source_url.h"
-#include "cli/init/toml_writer.h"
 #include "config/config.h"
 #include "init_test_graphs.h"
 
@@ -140,8 +141,9 @@ TEST_CASE("source URLs") {
   CHECK(p->host == "::1");
   CHECK(p->port == 5432);
   CHECK(p->schema == "public");
-  for (const char* bad : {"shop", "http://u@h/db", "mysql://u:hunter2@h", "mysql://h/db", "mysql://u:hunter2@h:99999/db",
-                          "mysql://u:hunter2@h:x/db", "mysql://u:hunter2@h/db?schema=x", "mysql://u:%zz@h/db"}) {
+  for (const char* bad :
+       {"shop", "http://u@h/db", "mysql://u:hunter2@h", "mysql://h/db", "mysql://u:hunter2@h:99999/db",
+        "mysql://u:hunter2@h:x/db", "mysql://u:hunter2@h/db?schema=x", "mysql://u:%zz@h/db"}) {
     auto r = ParseSourceUrl(bad);
     CHECK_MESSAGE(!r.ok(), bad);
     if (!r.ok()) {

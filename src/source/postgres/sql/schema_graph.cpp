@@ -10,10 +10,11 @@ core::Result<SchemaGraph> LoadSchemaGraph(PgConnection& conn, const std::string&
   graph.database = database;
   const std::string nsp = conn.QuoteLiteral(schema);
   // reltuples is -1 (PostgreSQL 14+) or 0 for a table never vacuumed or analyzed: both "unknown".
-  WEFT_ASSIGN_OR_RETURN(PgResult tables,
-                        conn.Exec("SELECT c.relname, c.reltuples FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                                  "ON n.oid = c.relnamespace WHERE n.nspname = " + nsp +
-                                  " AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname"));
+  WEFT_ASSIGN_OR_RETURN(
+      PgResult tables,
+      conn.Exec("SELECT c.relname, c.reltuples FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                "ON n.oid = c.relnamespace WHERE n.nspname = " +
+                nsp + " AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname"));
   std::map<std::string, size_t> index;
   for (int i = 0; i < tables.rows(); ++i) {
     SchemaTable t;
@@ -23,11 +24,12 @@ core::Result<SchemaGraph> LoadSchemaGraph(PgConnection& conn, const std::string&
     index[t.name] = graph.tables.size();
     graph.tables.push_back(std::move(t));
   }
-  WEFT_ASSIGN_OR_RETURN(PgResult columns,
-                        conn.Exec("SELECT c.relname, a.attname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
-                                  "ON n.oid = c.relnamespace JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND "
-                                  "a.attnum > 0 AND NOT a.attisdropped WHERE n.nspname = " + nsp +
-                                  " AND c.relkind IN ('r', 'p') ORDER BY c.relname, a.attnum"));
+  WEFT_ASSIGN_OR_RETURN(
+      PgResult columns,
+      conn.Exec("SELECT c.relname, a.attname FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
+                "ON n.oid = c.relnamespace JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND "
+                "a.attnum > 0 AND NOT a.attisdropped WHERE n.nspname = " +
+                nsp + " AND c.relkind IN ('r', 'p') ORDER BY c.relname, a.attnum"));
   for (int i = 0; i < columns.rows(); ++i) {
     if (auto it = index.find(std::string(columns.Get(i, 0))); it != index.end()) {
       graph.tables[it->second].columns.emplace_back(columns.Get(i, 1));
@@ -43,7 +45,9 @@ core::Result<SchemaGraph> LoadSchemaGraph(PgConnection& conn, const std::string&
                 "JOIN pg_catalog.pg_attribute a ON a.attrelid = con.conrelid AND a.attnum = k.attnum "
                 "LEFT JOIN pg_catalog.pg_class rc ON rc.oid = con.confrelid "
                 "LEFT JOIN pg_catalog.pg_attribute ra ON ra.attrelid = con.confrelid AND ra.attnum = k.fattnum "
-                "WHERE n.nspname = " + nsp + " AND (con.contype = 'p' OR (con.contype = 'f' AND "
+                "WHERE n.nspname = " +
+                nsp +
+                " AND (con.contype = 'p' OR (con.contype = 'f' AND "
                 "rc.relnamespace = c.relnamespace)) ORDER BY c.relname, con.conname, k.ord"));
   for (int i = 0; i < keys.rows(); ++i) {
     const std::string table(keys.Get(i, 2));
