@@ -1,5 +1,6 @@
 // weft init: connects to a source, reads its tables, keys and foreign keys, and prints a commented
 // config with one wide view per proposed root table (cli/init/proposal.h, cli/init/toml_writer.h).
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -50,7 +51,8 @@ Options:
                        Without a password in the URL, $WEFT_SOURCE_PASSWORD is used if set (this keeps
                        it out of the process list). The output never holds the password: it says
                        password = "${WEFT_SOURCE_PASSWORD}".
-  -c, --config FILE    take the source from this config instead (its only source, or --name)
+  -c, --config FILE    take the source from this config instead (its only source, or --name);
+                       its `tables`, when set, narrow what is read
   --name NAME          the source's name in the output (default: from the database name); with -c,
                        the [sources.NAME] to use
   -o, --output FILE    write the config to FILE instead of stdout (refuses to overwrite one)
@@ -128,6 +130,14 @@ bool ReadSource(const config::SourceConfig& source, source::SchemaGraph* graph, 
   return true;
 }
 
+// A config's `tables`: the graph keeps only those tables and the relations between them.
+void RestrictTo(const std::vector<std::string>& tables, source::SchemaGraph* graph) {
+  auto listed = [&](const std::string& t) { return std::find(tables.begin(), tables.end(), t) != tables.end(); };
+  std::erase_if(graph->tables, [&](const source::SchemaTable& t) { return !listed(t.name); });
+  std::erase_if(graph->relations,
+                [&](const source::SchemaRelation& r) { return !listed(r.child) || !listed(r.parent); });
+}
+
 }  // namespace
 
 int InitCommand(int argc, char** argv) {
@@ -193,6 +203,10 @@ int InitCommand(int argc, char** argv) {
   if (source.name.empty() || init::SafeName(source.name) != source.name) {
     return Usage("--name: '" + source.name + "' is not a source name (letters, digits, '_', '-')");
   }
+  // A PostgreSQL source's slot and publication default to weft_<name>, which only a-z, 0-9, '_' may form.
+  if (source.kind == "postgresql" && source.slot.empty() && init::SlotSafeName(source.name) != source.name) {
+    return Usage("--name: '" + source.name + "' cannot name a PostgreSQL source's slot (a-z, 0-9, '_')");
+  }
   core::RegisterSecret(source.password);
   toml.has_password = !source.password.empty();
   // Library logs would interleave with the output on a terminal; failures are printed here.
@@ -200,6 +214,7 @@ int InitCommand(int argc, char** argv) {
 
   source::SchemaGraph graph;
   if (!ReadSource(source, &graph, &toml)) return 1;
+  if (!source.tables.empty()) RestrictTo(source.tables, &graph);
   for (const auto& root : proposal_options.roots) {
     if (!graph.Find(root)) {
       return Usage("--root: no table " + root + " in " + source.database + " (" + std::to_string(graph.tables.size()) +

@@ -78,7 +78,13 @@ void WriteSource(std::ostringstream& out, const TomlOptions& o) {
   } else if (s.server_id != 5401) {
     out << "server_id = " << s.server_id << "\n";
   }
-  out << "# tables = []   # default: every table of the database is captured; list some to narrow it\n";
+  if (s.tables.empty()) {
+    out << "# tables = []   # default: every table of the database is captured; list some to narrow it\n";
+  } else {
+    out << "tables = [";
+    for (size_t i = 0; i < s.tables.size(); ++i) out << (i ? ", " : "") << TomlString(s.tables[i]);
+    out << "]\n";
+  }
   if (s.tls.mode != "preferred" || !s.tls.ca.empty() || !s.tls.cert.empty()) {
     out << "\n  [sources." << s.name << ".tls]\n  mode = " << TomlString(s.tls.mode) << "\n";
     if (!s.tls.ca.empty()) out << "  ca = " << TomlString(s.tls.ca) << "\n";

@@ -14,8 +14,8 @@
 namespace weft::cli::init {
 
 struct TomlOptions {
-  // The source to write: name, kind, host, port, user, database, schema (PostgreSQL), server_id,
-  // tls. Its password is never written: see password_env.
+  // The source to write: name, kind, host, port, user, database, tables, schema, publication and
+  // slot (PostgreSQL), server_id, tls. Its password is never written: see password_env.
   config::SourceConfig source;
   // When the source needs a password, the config says password = "${<password_env>}".
   bool has_password = false;

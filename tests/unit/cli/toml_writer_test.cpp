@@ -103,6 +103,7 @@ TEST_CASE("a PostgreSQL source with a declared key, a jsonl sink and no password
   o.source = *url;
   o.source.name = "shop";
   o.sink_kind = "jsonl";
+  o.source.tables = {"ecom_orders", "ecom_customers"};
   const std::string text = WriteConfigToml(g, Propose(g), o);
   unsetenv("WEFT_SOURCE_PASSWORD");  // no password line: the config must not need the variable
   auto config = config::ParseConfig(text, "/tmp/weft-init-test.toml");
@@ -111,6 +112,7 @@ TEST_CASE("a PostgreSQL source with a declared key, a jsonl sink and no password
   CHECK(config->sources[0].schema == "sales");
   CHECK(config->sources[0].port == 5433);
   CHECK(config->sources[0].password.empty());
+  CHECK(config->sources[0].tables == std::vector<std::string>{"ecom_orders", "ecom_customers"});
   CHECK(config->sinks[0].kind == "jsonl");
   CHECK(text.find("foreign key ecom_orders_customer_id_fkey: ecom_orders(customer_id)") != std::string::npos);
   CHECK(text.find("wal_level = logical") != std::string::npos);
