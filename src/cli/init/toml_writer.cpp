@@ -120,8 +120,9 @@ void WriteLookup(std::ostringstream& out, const source::SchemaGraph& graph, cons
   const std::string how =
       r.guessed ? "GUESSED from column names (no foreign key declared)" : "foreign key " + r.constraint;
   out << indent << "# " << l.path << ": " << (l.array ? "array (1:N), the " : "object (N:1), the ") << l.table << " row"
-      << (l.array ? "s of each " : " of each ") << l.parent_table << " row; " << how << ": " << r.child << "("
-      << Columns(r.child_columns) << ") -> " << r.parent << "(" << Columns(r.parent_columns) << ")\n";
+      << (l.array ? "s of each " : " of each ") << l.parent_table << " row\n"
+      << indent << "# " << how << ": " << r.child << "(" << Columns(r.child_columns) << ") -> " << r.parent << "("
+      << Columns(r.parent_columns) << ")\n";
   if (r.guessed) out << indent << "# Check the guess: do these columns really hold the other table's key?\n";
   const source::SchemaTable* many = graph.Find(l.array ? l.table : l.parent_table);
   const source::SchemaTable* one = graph.Find(l.array ? l.parent_table : l.table);
@@ -192,7 +193,7 @@ std::string WriteConfigToml(const source::SchemaGraph& graph, const Proposal& pr
   for (const auto& v : proposal.views) {
     const source::SchemaTable* root = graph.Find(v.root);
     out << "# View " << v.name << ": one document per " << v.root << " row (" << Rows(root ? root->estimated_rows : -1)
-        << " rows); root because it is " << v.reason << ".\n";
+        << " rows);\n# root because it is " << v.reason << ".\n";
     for (const auto& n : v.notes) out << "# Note: " << n << "\n";
     out << "[[views]]\n"
         << "name = " << TomlString(v.name) << "\n"
