@@ -2,7 +2,8 @@
 // (the relations are guessed from column names) and with them, and on a throwaway PostgreSQL. Each
 // time the real binary writes the config, `weft check` passes it against the same database, and
 // `weft run --oneshot` builds the seeds' order document from it into a SQLite sink: the order with
-// its customer object, its payments, and its items each with product and seller.
+// its customer object, its payments, and its items each with product and seller; `weft verify`
+// finds every document equal to its own join of the source.
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
@@ -48,6 +49,11 @@ std::string InitCheckRun(const std::string& dir, std::vector<std::string> args, 
   CHECK(check.out.find("views of source shop (orders): OK") != std::string::npos);
   WeftResult run = RunWeft({"run", "-c", path, "--oneshot"}, 120, {kPasswordEnv});
   REQUIRE_MESSAGE(run.exit_code == 0, run.err);
+
+  // weft verify's own join of the source agrees with every document the proposed view built.
+  WeftResult verify = RunWeft({"verify", "-c", path}, 60, {kPasswordEnv});
+  CHECK_MESSAGE(verify.exit_code == 0, verify.out << verify.err);
+  CHECK(verify.out.find(": equal") != std::string::npos);
 
   auto docs = ReadSqliteDocs(dir + "/docs.db", "orders");
   REQUIRE_MESSAGE(docs.count("ORD000001"), "no order document; config:\n" << text);
