@@ -226,6 +226,7 @@ int InitCommand(int argc, char** argv) {
                  source.kind == "postgresql" ? " and schema, ?schema=NAME" : "");
     return 1;
   }
+  proposal_options.keyless_lookups = source.kind != "postgresql";
   const int guessed = init::AddGuessedRelations(&graph);
   const init::Proposal proposal = init::Propose(graph, proposal_options);
   toml.source = source;

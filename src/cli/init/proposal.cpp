@@ -96,6 +96,12 @@ class TreeBuilder {
                                ") is already on the path from the root (a cycle)");
         continue;
       }
+      if (!options_.keyless_lookups && !Keyed(graph_, next)) {
+        view_->notes.push_back("not embedded under " + where + ": " + next + " (" + Describe(r) +
+                               "), it has no primary key (give it one, or ALTER TABLE " + next +
+                               " REPLICA IDENTITY FULL and add the lookup by hand)");
+        continue;
+      }
       if (depth > options_.max_depth) {
         view_->notes.push_back("not embedded under " + where + ": " + next + " (" + Describe(r) + "), deeper than " +
                                std::to_string(options_.max_depth) + " levels (weft init --max-depth N)");

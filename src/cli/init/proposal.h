@@ -24,6 +24,9 @@ namespace weft::cli::init {
 struct ProposalOptions {
   int max_depth = 3;               // lookups nest at most this deep (1: only the root's relations)
   std::vector<std::string> roots;  // non-empty: exactly these roots instead of the rules above
+  // PostgreSQL streams a table's changes only with a replica identity, so a keyless table there is
+  // left out of the lookups (with a note) instead of failing `weft check`.
+  bool keyless_lookups = true;
 };
 
 struct ProposedLookup {

@@ -158,6 +158,21 @@ TEST_CASE("cycles are cut, the depth is capped, self references are skipped, key
     for (const auto& n : v.notes) cycle_note = cycle_note || n.find("a cycle") != std::string::npos;
   }
   CHECK(cycle_note);
+  // For PostgreSQL a keyless table is no lookup either (it could not stream without a replica identity).
+  ProposalOptions pg;
+  pg.keyless_lookups = false;
+  bool logs_embedded = false, logs_note = false;
+  for (const auto& v : Propose(g, pg).views) {
+    for (const auto& l : v.lookups) logs_embedded = logs_embedded || l.table == "logs";
+    for (const auto& n : v.notes) logs_note = logs_note || n.find("logs REPLICA IDENTITY FULL") != std::string::npos;
+  }
+  CHECK_FALSE(logs_embedded);
+  CHECK(logs_note);
+  bool logs_in_mysql = false;
+  for (const auto& v : p.views) {
+    for (const auto& l : v.lookups) logs_in_mysql = logs_in_mysql || l.table == "logs";
+  }
+  CHECK(logs_in_mysql);
 
   // A chain five deep stops at max_depth, with a note.
   SchemaGraph chain;
