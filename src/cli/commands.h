@@ -12,5 +12,6 @@ int TailCommand(int argc, char** argv);    // weft tail -c FILE --source NAME --
 int VerifyCommand(int argc, char** argv);  // weft verify -c FILE [--view NAME]
 int StatusCommand(int argc, char** argv);  // weft status -c FILE [--json]
 int CheckCommand(int argc, char** argv);   // weft check -c FILE
+int InitCommand(int argc, char** argv);    // weft init --source URL | -c FILE [-o FILE]
 
 }  // namespace weft::cli

@@ -20,6 +20,8 @@ Commands:
   verify  -c FILE [--view NAME]        compare the sink's documents with a fresh join of the source
   status  -c FILE [--json]             show what a running weft is doing (or its last figures)
   check   -c FILE                      validate the config, connect, check the server settings
+  init    --source URL | -c FILE [-o FILE]
+                                       propose a config with wide views from the database's keys
 
 Options for every command:
   -h, --help       help for the command
@@ -49,6 +51,7 @@ int Main(int argc, char** argv) {
   if (command == "verify") return VerifyCommand(argc, argv);
   if (command == "status") return StatusCommand(argc, argv);
   if (command == "check") return CheckCommand(argc, argv);
+  if (command == "init") return InitCommand(argc, argv);
   std::fprintf(stderr, "weft: unknown command '%s'\n\n%s", command.c_str(), kUsage);
   return 2;
 }
