@@ -1,15 +1,13 @@
-#include "sink/kafka/debezium_envelope.h"
+#include "change/debezium_envelope.h"
 
 #include "core/version.h"
 
-namespace weft::sink::kafka {
+namespace weft::change {
 namespace {
 
-using change::Value;
-
-Value SourceBlock(const change::Change& c) {
-  const change::SourceInfo& s = c.source;
-  change::Object fields = {{"version", Value::String(std::string("weft-") + core::kVersion)},
+Value SourceBlock(const Change& c) {
+  const SourceInfo& s = c.source;
+  Object fields = {{"version", Value::String(std::string("weft-") + core::kVersion)},
                            {"connector", Value::String(s.connector)},
                            {"name", Value::String(s.name)},
                            {"ts_ms", Value::Int(c.ts_ms)},
@@ -28,32 +26,40 @@ Value SourceBlock(const change::Change& c) {
   return Value::MakeObject(std::move(fields));
 }
 
-Value Image(const change::Change& c, const change::RowImage& image) {
-  return image.empty() ? Value::Null() : change::RowObject(*c.schema, image);
+Value Image(const Change& c, const RowImage& image) {
+  return image.empty() ? Value::Null() : RowObject(*c.schema, image);
 }
 
 }  // namespace
 
-std::string ChangeTopic(const std::string& prefix, const change::Change& change) {
-  const change::SourceInfo& s = change.source;
+std::string ChangeTopic(const std::string& prefix, const Change& change) {
+  const SourceInfo& s = change.source;
   const std::string& space = s.connector == "postgresql" ? s.schema : s.db;
   return prefix + s.name + "." + space + "." + s.table;
 }
 
-std::vector<EnvelopeMessage> EnvelopeMessages(const change::Change& change, int64_t now_ms) {
-  if (change.type != change::ChangeType::kDml || !change.schema) return {};
-  std::string key = change::ToJson(change::KeyObject(*change.schema, change.KeyImage()));
-  const bool has_before = change.op == change::Op::kUpdate || change.op == change::Op::kDelete;
-  const bool has_after = change.op != change::Op::kDelete;
+std::vector<EnvelopeValues> EnvelopeMessageValues(const Change& change, int64_t now_ms) {
+  if (change.type != ChangeType::kDml || !change.schema) return {};
+  Value key = KeyObject(*change.schema, change.KeyImage());
+  const bool has_before = change.op == Op::kUpdate || change.op == Op::kDelete;
+  const bool has_after = change.op != Op::kDelete;
   Value value = Value::MakeObject({{"before", has_before ? Image(change, change.before) : Value::Null()},
                                    {"after", has_after ? Image(change, change.after) : Value::Null()},
                                    {"source", SourceBlock(change)},
                                    {"op", Value::String(std::string(1, static_cast<char>(change.op)))},
                                    {"ts_ms", Value::Int(now_ms)}});
-  std::vector<EnvelopeMessage> out;
-  out.push_back({key, change::ToJson(value)});
-  if (change.op == change::Op::kDelete) out.push_back({key, std::nullopt});
+  std::vector<EnvelopeValues> out;
+  out.push_back({key, std::move(value)});
+  if (change.op == Op::kDelete) out.push_back({std::move(key), std::nullopt});
   return out;
 }
 
-}  // namespace weft::sink::kafka
+std::vector<EnvelopeMessage> EnvelopeMessages(const Change& change, int64_t now_ms) {
+  std::vector<EnvelopeMessage> out;
+  for (const auto& m : EnvelopeMessageValues(change, now_ms)) {
+    out.push_back({ToJson(m.key), m.value ? std::optional<std::string>(ToJson(*m.value)) : std::nullopt});
+  }
+  return out;
+}
+
+}  // namespace weft::change
