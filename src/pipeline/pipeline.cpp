@@ -154,8 +154,10 @@ void Pipeline::MaybeAdvance() {
                       secs, static_cast<unsigned long long>(figures_.rows_in),
                       static_cast<unsigned long long>(figures_.docs_out),
                       static_cast<unsigned long long>(figures_.dead_letters));
-        log_.Info(line);
-        std::printf("%s\n", line);
+        std::string summary = line;
+        if (figures_.changes_out > 0) summary += ", " + std::to_string(figures_.changes_out) + " change records published";
+        log_.Info(summary);
+        std::printf("%s\n", summary.c_str());
         std::fflush(stdout);
         Finish(core::Status::Ok());
       }
