@@ -8,12 +8,12 @@ namespace {
 Value SourceBlock(const Change& c) {
   const SourceInfo& s = c.source;
   Object fields = {{"version", Value::String(std::string("weft-") + core::kVersion)},
-                           {"connector", Value::String(s.connector)},
-                           {"name", Value::String(s.name)},
-                           {"ts_ms", Value::Int(c.ts_ms)},
-                           {"snapshot", Value::String(s.snapshot ? "true" : "false")},
-                           {"db", Value::String(s.db)},
-                           {"table", Value::String(s.table)}};
+                   {"connector", Value::String(s.connector)},
+                   {"name", Value::String(s.name)},
+                   {"ts_ms", Value::Int(c.ts_ms)},
+                   {"snapshot", Value::String(s.snapshot ? "true" : "false")},
+                   {"db", Value::String(s.db)},
+                   {"table", Value::String(s.table)}};
   if (s.connector == "postgresql") {
     fields.push_back({"schema", Value::String(s.schema)});
     fields.push_back({"lsn", s.lsn.empty() ? Value::Null() : Value::String(s.lsn)});

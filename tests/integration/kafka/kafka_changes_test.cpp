@@ -6,12 +6,11 @@
 // and the last message of each key is its last change).
 #include <doctest/doctest.h>
 
-#include <nlohmann/json.hpp>
-
 #include <chrono>
 #include <csignal>
 #include <functional>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -101,8 +100,8 @@ TEST_CASE("weft run publishes a source's change records in Debezium's envelope, 
 
   MockCluster cluster;
   cluster.CreateTopic("weft.orderSingleView");
-  for (const char* table : {"ecom_orders", "ecom_customers", "ecom_order_items", "ecom_order_payments", "ecom_products",
-                            "ecom_sellers"}) {
+  for (const char* table :
+       {"ecom_orders", "ecom_customers", "ecom_order_items", "ecom_order_payments", "ecom_products", "ecom_sellers"}) {
     cluster.CreateTopic(std::string("weft.shop.shop.") + table);
   }
   std::string dir = MakeTempDir("weft-kafka-changes-");
@@ -171,10 +170,8 @@ TEST_CASE("weft run publishes a source's change records in Debezium's envelope, 
   expected[Key("ORDC2")].push_back({"c", "-", "again"});
   expected[Key("ORDC3")].push_back({"d", "approved", "-"});
   expected[Key("ORDC3")].push_back({"tombstone", "", ""});
-  expected[Key("ORDC4")] = {{"c", "-", "created"},
-                            {"u", "created", "approved"},
-                            {"u", "approved", "shipped"},
-                            {"u", "shipped", "delivered"}};
+  expected[Key("ORDC4")] = {
+      {"c", "-", "created"}, {"u", "created", "approved"}, {"u", "approved", "shipped"}, {"u", "shipped", "delivered"}};
   bool complete = WaitFor(all_there, 600);
   for (const auto& [key, want] : expected) {
     // Every change at least once and in order; the last message of a key is its last change, so a

@@ -129,8 +129,8 @@ TEST_CASE("change records are never coalesced, unlike a document's versions, and
   REQUIRE(batch.ok());
   OutboxFeed::DecodeDocs(batch->get());
   std::vector<std::string> labels;
-  for (const auto& e : (*batch)->entries) labels.push_back(e.view + "/" + e.write.id_key + ":" +
-                                                           std::to_string(e.write.doc->Find("v")->as_int()));
+  for (const auto& e : (*batch)->entries)
+    labels.push_back(e.view + "/" + e.write.id_key + ":" + std::to_string(e.write.doc->Find("v")->as_int()));
   CHECK(labels == std::vector<std::string>{"changes:shop/k:1", "orders/d:2", "changes:shop/k:2", "changes:shop/k:3"});
   CHECK((*batch)->seqs[1].size() == 2);  // the document's entry covers both versions
 }
