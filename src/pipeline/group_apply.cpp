@@ -156,8 +156,9 @@ core::Status Pipeline::ApplyBatch(Group& group, const std::string& source, Sourc
   };
   auto published = change_sinks_.find(source);
   const std::vector<std::string>* change_sinks = published == change_sinks_.end() ? nullptr : &published->second;
-  const int64_t now_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
-                             std::chrono::system_clock::now().time_since_epoch()).count();
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   for (const auto& change : batch.changes) {
     if (change.type == change::ChangeType::kDdl && run.source &&
         SchemaChangeTouchesViews(source, change, run.source->EffectOf(change))) {
