@@ -73,7 +73,7 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
     const auto& result = sent.results[i];
     const auto& entry = sent.entries[i];
     if (result.outcome == sink::Outcome::kRetry) {
-      retry_reason = result.message;
+      if (retry_reason.empty()) retry_reason = result.message;  // the first: later ones may only follow it
       continue;
     }
     done.insert(done.end(), sent.seqs[i].begin(), sent.seqs[i].end());
