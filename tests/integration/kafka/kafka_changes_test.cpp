@@ -2,8 +2,8 @@
 // envelope: a throwaway MariaDB, librdkafka's mock cluster inside this test process. The snapshot's
 // rows arrive as op "r"; INSERT/UPDATE/DELETE as c/u/d with their before and after images, keyed by
 // the primary key, a tombstone after each delete, in order per key; and through a broker outage in
-// the middle of the stream nothing is lost (every change is on the topic at least once, in order,
-// and the last message of each key is its last change).
+// the middle of the stream, and a SIGKILL while the brokers are down, nothing is lost (every change
+// is on the topic at least once, in order, and the last message of each key is its last change).
 #include <doctest/doctest.h>
 
 #include <chrono>
@@ -89,7 +89,7 @@ bool WaitFor(const std::function<bool()>& done, int tenths) {
 
 }  // namespace
 
-TEST_CASE("weft run publishes a source's change records in Debezium's envelope, through a broker outage") {
+TEST_CASE("weft run publishes a source's change records in Debezium's envelope, through a broker outage and a crash") {
   MariaDBServer server;
   REQUIRE_MESSAGE(server.Start(), server.error());
   CreateSeedSchema(server);
@@ -181,14 +181,40 @@ TEST_CASE("weft run publishes a source's change records in Debezium's envelope, 
     CHECK_MESSAGE(seen[key].back() == want.back(), key << ": " << Show(seen[key]));
   }
   REQUIRE_MESSAGE(complete, weft.Stderr());
-  // The snapshot's order was never touched again: still exactly one record.
-  CHECK(Show(seen[Key("ORD789654")]) == "r(-->pending) ");
   // The view's own topic is unaffected by the change records riding the same sink.
   auto docs = cluster.Latest("weft.orderSingleView");
   CHECK(docs.count("\"ORDC4\"") == 1);
   CHECK(docs.count("\"ORDC3\"") == 0);
 
-  weft.Signal(SIGTERM);
-  CHECK(weft.Wait(20000) == 0);
-  if (!std::getenv("WEFT_TEST_KEEP")) RemoveTree(dir);
+  // A crash (SIGKILL) while the brokers are down: the change records wait in the state file's
+  // outbox, committed with the offset, and the next start sends them.
+  cluster.SetAllDown();
+  server.Execute("USE shop; " + Update("ORDC1", "returned") + Delete("ORDC4"));
+  REQUIRE_MESSAGE(weft.WaitForLog("retrying in", 30000, 2), weft.Stderr());
+  weft.Signal(SIGKILL);
+  weft.Wait(10000);
+  cluster.SetAllUp();
+  std::string restart_dir = MakeTempDir("weft-kafka-changes-restart-");
+  WeftProcess restarted;
+  REQUIRE(restarted.Start({"run", "-c", config}, restart_dir));
+  expected[Key("ORDC1")].push_back({"u", "delivered", "returned"});
+  expected[Key("ORDC4")].push_back({"d", "delivered", "-"});
+  expected[Key("ORDC4")].push_back({"tombstone", "", ""});
+  complete = WaitFor(all_there, 600);
+  for (const auto& [key, want] : expected) {
+    CHECK_MESSAGE(InOrder(seen[key], want), key << ": " << Show(seen[key]));
+    REQUIRE(!seen[key].empty());
+    CHECK_MESSAGE(seen[key].back() == want.back(), key << ": " << Show(seen[key]));
+  }
+  REQUIRE_MESSAGE(complete, restarted.Stderr());
+  // The snapshot's order was never touched again, and the restart resumed from its offset (no
+  // second snapshot): still exactly one record.
+  CHECK(Show(seen[Key("ORD789654")]) == "r(-->pending) ");
+
+  restarted.Signal(SIGTERM);
+  CHECK(restarted.Wait(20000) == 0);
+  if (!std::getenv("WEFT_TEST_KEEP")) {
+    RemoveTree(dir);
+    RemoveTree(restart_dir);
+  }
 }
