@@ -42,6 +42,7 @@ core::Result<Config> Parse(const std::string& text, const std::string& path,
   ParseStatus(top.Node("status"), ctx, &config.status);
   ParseLog(top.Node("log"), ctx, &config.log);
   ParseViews(top.Node("views"), ctx, &config);  // after sources and sinks: it checks references
+  CheckChangeSources(config, diag);
   top.Finish();
   const toml::node* sources = top.Node("sources");
   // Only when nothing was written: a [sources.x] with problems has already been reported.

@@ -75,6 +75,11 @@ struct SinkConfig {
   int64_t queue_max_messages = 100000;      // the producer's bounded queue (queue.buffering.max.messages)
   int64_t queue_max_kbytes = 65536;         // ... and its size bound (queue.buffering.max.kbytes)
   int64_t delivery_timeout_ms = 30000;      // a message not acknowledged by then fails (retried by the engine)
+  // Sources whose change records this sink publishes in Debezium's envelope, on the topics
+  // topic_prefix + source + "." + database (PostgreSQL: schema) + "." + table. Each names a
+  // [sources.X] that feeds at least one view (weft reads the tables its views use).
+  std::vector<std::string> change_sources;
+  std::vector<Location> change_source_locations;  // of each entry, for the cross-reference check
   Location location;
 };
 

@@ -56,6 +56,46 @@ void ParseKafkaSinkKeys(TableReader& r, ParseContext& ctx, SinkConfig* s) {
   r.Int("delivery_timeout_ms", &s->delivery_timeout_ms, 100, 2147483647);
   int64_t number = 0;
   if (r.Int("batch_size", &number, 1, 100000)) s->batch_size = static_cast<int>(number);
+  if (r.StringList("change_sources", &s->change_sources)) {
+    const toml::array* list = r.Node("change_sources")->as_array();
+    for (size_t i = 0; i < s->change_sources.size(); ++i) {
+      s->change_source_locations.push_back(list != nullptr && i < list->size()
+                                               ? LocationOf(ctx.diag, (*list)[i].source())
+                                               : r.WhereValue("change_sources"));
+    }
+  }
+}
+
+void CheckChangeSources(const Config& config, Diagnostics& diag) {
+  std::vector<std::string> defined;
+  for (const auto& source : config.sources) defined.push_back(source.name);
+  for (const auto& sink : config.sinks) {
+    const std::string scope = "sinks." + sink.name + ".change_sources";
+    for (size_t i = 0; i < sink.change_sources.size(); ++i) {
+      const std::string& name = sink.change_sources[i];
+      const Location& where = sink.change_source_locations[i];
+      bool repeated = false;
+      for (size_t j = 0; j < i; ++j) repeated = repeated || sink.change_sources[j] == name;
+      if (repeated) {
+        diag.Add(where, scope + ": \"" + name + "\" is listed twice");
+      } else if (!config.FindSource(name)) {
+        std::string message = scope + ": source \"" + name + "\" is not defined (no [sources." + name +
+                              "]; defined: " + (defined.empty() ? std::string("none") : JoinNames(defined)) + ")";
+        if (std::string guess = ClosestMatch(name, defined); !guess.empty()) {
+          message += "; did you mean \"" + guess + "\"?";
+        }
+        diag.Add(where, message);
+      } else {
+        bool read = false;
+        for (const auto& view : config.views) read = read || view.source == name;
+        if (!read) {
+          diag.Add(where, scope + ": source \"" + name +
+                              "\" feeds no view, so weft reads none of its tables: add a [[views]] with source = \"" +
+                              name + "\" (its change records cover the tables the source's views use)");
+        }
+      }
+    }
+  }
 }
 
 }  // namespace weft::config

@@ -44,6 +44,8 @@ void ParseViews(const toml::node* node, ParseContext& ctx, Config* config);
 
 // The keys of a kind = "kafka" sink (kafka_sink_keys.cpp); `r` reads the sink's table.
 void ParseKafkaSinkKeys(TableReader& r, ParseContext& ctx, SinkConfig* s);
+// A kafka sink's change_sources must each name a [sources.X] that some view reads, once.
+void CheckChangeSources(const Config& config, Diagnostics& diag);
 
 // "127.0.0.1:8089", "[::1]:8089", "localhost:8089" -> host, port; false with *error set otherwise.
 bool ParseListen(const std::string& listen, std::string* host, int* port, std::string* error);

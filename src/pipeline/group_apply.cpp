@@ -2,8 +2,10 @@
 #include "pipeline/pipeline_runs.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
+#include "pipeline/change_records.h"
 #include "pipeline/snapshot_stream.h"
 #include "state/snapshot_ids.h"
 #include "state/transaction.h"
@@ -152,6 +154,11 @@ core::Status Pipeline::ApplyBatch(Group& group, const std::string& source, Sourc
     if (run_rows > 0) registry_.RowsApplied(source, *run_table, run_rows, run_ts);
     run_rows = 0;
   };
+  auto published = change_sinks_.find(source);
+  const std::vector<std::string>* change_sinks = published == change_sinks_.end() ? nullptr : &published->second;
+  const int64_t now_ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+          .count();
   for (const auto& change : batch.changes) {
     if (change.type == change::ChangeType::kDdl && run.source &&
         SchemaChangeTouchesViews(source, change, run.source->EffectOf(change))) {
@@ -160,6 +167,12 @@ core::Status Pipeline::ApplyBatch(Group& group, const std::string& source, Sourc
     }
     core::Status s = engine_->ApplyChange(source, change);
     if (!s.ok()) return s.WithContext("source " + source + ", table " + change.source.table);
+    if (change_sinks != nullptr) {
+      // The change records join this group's outbox appends, so they commit with its offset.
+      std::vector<view::PendingWrite> records;
+      AddChangeRecords(*change_sinks, source, change, now_ms, &records);
+      for (auto& w : records) WEFT_RETURN_IF_ERROR(AddWrite(group, std::move(w)));
+    }
     ++figures_.rows_in;
     if (change.ts_ms > 0) figures_.last_source_ts_ms = change.ts_ms;
     if (change.type != change::ChangeType::kDml) continue;

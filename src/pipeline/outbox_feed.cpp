@@ -1,18 +1,27 @@
 #include "pipeline/outbox_feed.h"
 
 #include <algorithm>
+#include <set>
 #include <unordered_map>
 
 #include "change/value_codec.h"
+#include "pipeline/change_records.h"
 
 namespace weft::pipeline {
 namespace {
 
 // Adds `entry` to `batch` unless the batch is full and the entry is a new id: a later entry for an
 // id already in the batch replaces the earlier one (writes are whole-document replacements), and
-// every seq it covers is acknowledged with it. False when the entry did not fit.
+// every seq it covers is acknowledged with it. A change record is never replaced: each is a message
+// of its own. False when the entry did not fit.
 bool Add(OutboxBatch* batch, std::unordered_map<std::string, size_t>* index, size_t batch_size,
          state::OutboxEntry&& entry) {
+  if (IsChangeRecordsView(entry.view)) {
+    if (batch->entries.size() == batch_size * OutboxFeed::kBatchesPerJob) return false;
+    batch->seqs.push_back({entry.seq});
+    batch->entries.push_back(std::move(entry));
+    return true;
+  }
   std::string key = entry.write.collection + '\x1f' + entry.write.id_key;
   auto it = index->find(key);
   if (it != index->end()) {
@@ -128,25 +137,53 @@ void OutboxFeed::Write(sink::DocumentSink& sink, OutboxBatch* batch) {
   batch->results.reserve(batch->entries.size());
   std::vector<sink::DocumentWrite> writes;
   std::vector<sink::WriteResult> results;
+  std::vector<size_t> sent;  // entry index of each write
+  // Change records of one row must reach the topic in order. Once one is to be sent again, the
+  // later ones of its key in this job are not sent (or, sent in the same bulk write, counted as not
+  // acknowledged), so they all go again after it, in order.
+  std::set<std::string> retried_keys;
+  auto key_of = [](const state::OutboxEntry& e) { return e.write.collection + '\x1f' + e.write.id_key; };
   for (size_t begin = 0; begin < batch->entries.size(); begin += chunk) {
     const size_t end = std::min(begin + chunk, batch->entries.size());
     DecodeDocs(batch, begin, end);
     if (batch->corrupt) return;
+    std::vector<sink::WriteResult> chunk_results(end - begin);
     // Moved out for the call and back: documents are never copied.
     writes.clear();
-    for (size_t i = begin; i < end; ++i) writes.push_back(std::move(batch->entries[i].write));
-    results.clear();
-    batch->status = sink.Write(writes, &results);
+    sent.clear();
     for (size_t i = begin; i < end; ++i) {
-      batch->entries[i].write = std::move(writes[i - begin]);
-      if (batch->entries[i].write.doc) batch->entries[i].write.doc = change::Value();  // written: free it
+      const state::OutboxEntry& e = batch->entries[i];
+      if (!retried_keys.empty() && IsChangeRecordsView(e.view) && retried_keys.count(key_of(e))) {
+        chunk_results[i - begin] = {sink::Outcome::kRetry, "an earlier change record of its key is sent again"};
+        continue;
+      }
+      writes.push_back(std::move(batch->entries[i].write));
+      sent.push_back(i);
+    }
+    results.clear();
+    batch->status = writes.empty() ? core::Status::Ok() : sink.Write(writes, &results);
+    for (size_t k = 0; k < sent.size(); ++k) {
+      state::OutboxEntry& e = batch->entries[sent[k]];
+      e.write = std::move(writes[k]);
+      if (e.write.doc) e.write.doc = change::Value();  // written: free it
     }
     if (batch->status.ok() && results.size() != writes.size()) {
       batch->status = core::Internal(sink.component() + " returned " + std::to_string(results.size()) +
                                      " results for " + std::to_string(writes.size()) + " writes");
     }
     if (!batch->status.ok()) return;
-    batch->results.insert(batch->results.end(), results.begin(), results.end());
+    for (size_t k = 0; k < sent.size(); ++k) {
+      const state::OutboxEntry& e = batch->entries[sent[k]];
+      sink::WriteResult& r = chunk_results[sent[k] - begin];
+      r = std::move(results[k]);
+      if (!IsChangeRecordsView(e.view)) continue;
+      if (r.outcome == sink::Outcome::kRetry) {
+        retried_keys.insert(key_of(e));
+      } else if (r.outcome == sink::Outcome::kOk && retried_keys.count(key_of(e))) {
+        r = {sink::Outcome::kRetry, "an earlier change record of its key is sent again"};
+      }
+    }
+    for (auto& r : chunk_results) batch->results.push_back(std::move(r));
   }
 }
 

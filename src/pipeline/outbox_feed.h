@@ -30,7 +30,8 @@
 namespace weft::pipeline {
 
 // One writer job: one entry per document id (the latest version), oldest first, written as bulk
-// writes of `chunk` documents each.
+// writes of `chunk` documents each. Change records (pipeline/change_records.h) are never coalesced:
+// every one is an entry, in seq order.
 struct OutboxBatch {
   std::vector<state::OutboxEntry> entries;  // an entry with encoded_doc set awaits decoding
   std::vector<std::vector<int64_t>> seqs;   // every outbox seq each entry covers
@@ -70,6 +71,8 @@ class OutboxFeed {
   // just before (so at most one chunk is held decoded) and dropping its documents after (the entries
   // keep an empty document, so an upsert still reads as one). The first failing bulk write ends the
   // job with its status: nothing of the job is acknowledged then, and it is sent again in order.
+  // A change record answered kRetry holds back the later ones of its key in the job (not sent, or
+  // counted kRetry when they were in the same bulk write), so a key's changes land in order.
   static void Write(sink::DocumentSink& sink, OutboxBatch* batch);
 
  private:

@@ -35,17 +35,26 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
   feed_ = std::make_unique<OutboxFeed>(db_.get());
   WEFT_ASSIGN_OR_RETURN(engine_, view::ViewEngine::Create(config_, db_.get()));
 
-  for (const auto& view : config_.views) {
-    if (sinks_.count(view.sink)) continue;
-    const config::SinkConfig* sink_config = config_.FindSink(view.sink);
-    if (!sink_config) return core::NotFound("view " + view.name + ": sink '" + view.sink + "' is not defined");
+  // The sinks views write to, and those that publish a source's change records (change_records.h).
+  std::vector<std::pair<std::string, std::string>> sink_users;  // sink, who names it
+  for (const auto& view : config_.views) sink_users.emplace_back(view.sink, "view " + view.name);
+  for (const auto& sink : config_.sinks) {
+    for (const auto& source : sink.change_sources) {
+      sink_users.emplace_back(sink.name, "sink " + sink.name);
+      change_sinks_[source].push_back(sink.name);
+    }
+  }
+  for (const auto& [sink_name, user] : sink_users) {
+    if (sinks_.count(sink_name)) continue;
+    const config::SinkConfig* sink_config = config_.FindSink(sink_name);
+    if (!sink_config) return core::NotFound(user + ": sink '" + sink_name + "' is not defined");
     WEFT_ASSIGN_OR_RETURN(auto sink, factories_.make_sink(*sink_config));
     auto run = std::make_unique<SinkRun>();
-    run->name = view.sink;
+    run->name = sink_name;
     run->config = *sink_config;
-    run->writer = std::make_unique<SinkWriter>(view.sink, std::move(sink), loop_);
-    feed_->AddSink(view.sink, static_cast<size_t>(std::max(1, sink_config->batch_size)));
-    sinks_[view.sink] = std::move(run);
+    run->writer = std::make_unique<SinkWriter>(sink_name, std::move(sink), loop_);
+    feed_->AddSink(sink_name, static_cast<size_t>(std::max(1, sink_config->batch_size)));
+    sinks_[sink_name] = std::move(run);
   }
   for (const auto& view : config_.views) {
     const config::SourceConfig* source_config = config_.FindSource(view.source);
@@ -151,8 +160,10 @@ void Pipeline::MaybeAdvance() {
                       secs, static_cast<unsigned long long>(figures_.rows_in),
                       static_cast<unsigned long long>(figures_.docs_out),
                       static_cast<unsigned long long>(figures_.dead_letters));
-        log_.Info(line);
-        std::printf("%s\n", line);
+        std::string summary = line;
+        if (figures_.changes_out > 0) summary += ", " + std::to_string(figures_.changes_out) + " change records published";
+        log_.Info(summary);
+        std::printf("%s\n", summary.c_str());
         std::fflush(stdout);
         Finish(core::Status::Ok());
       }

@@ -71,6 +71,7 @@ struct Figures {
   uint64_t rows_in = 0;        // source changes applied (snapshot rows included)
   uint64_t docs_out = 0;       // document writes acknowledged by sinks
   uint64_t docs_deleted = 0;   // of which deletes
+  uint64_t changes_out = 0;    // change records (change_sources) acknowledged by sinks, tombstones included
   uint64_t dead_letters = 0;
   int64_t outbox_depth = 0;
   int64_t last_source_ts_ms = 0;  // commit time of the last applied source change
@@ -159,6 +160,8 @@ class Pipeline {
   std::unique_ptr<view::ViewEngine> engine_;
   std::map<std::string, std::unique_ptr<SourceRun>> sources_;
   std::map<std::string, std::unique_ptr<SinkRun>> sinks_;
+  // source -> the sinks that publish its change records (config change_sources; change_records.h)
+  std::map<std::string, std::vector<std::string>> change_sinks_;
   std::vector<std::pair<std::string, source::SourceBatch>> pending_;
   loop::IdleHandle idle_;         // started while pending_ is non-empty: ProcessPending
   loop::TimerHandle timer_;       // OnTick: retry back-off and stop deadline ticks

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 
+#include "pipeline/change_records.h"
 #include "state/transaction.h"
 
 namespace weft::pipeline {
@@ -60,9 +61,9 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
   std::vector<int64_t> done;
   std::vector<state::DeadLetter> letters;
   std::string retry_reason;
-  uint64_t written = 0, deleted = 0;
+  uint64_t written = 0, deleted = 0, changes = 0;
   struct Acked {
-    uint64_t written = 0, deleted = 0;
+    uint64_t written = 0, deleted = 0, changes = 0;
     int64_t removed = 0;
   };
   std::map<std::string, Acked> acked;  // per view
@@ -72,7 +73,7 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
     const auto& result = sent.results[i];
     const auto& entry = sent.entries[i];
     if (result.outcome == sink::Outcome::kRetry) {
-      retry_reason = result.message;
+      if (retry_reason.empty()) retry_reason = result.message;  // the first: later ones may only follow it
       continue;
     }
     done.insert(done.end(), sent.seqs[i].begin(), sent.seqs[i].end());
@@ -80,6 +81,8 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
     view_acked.removed += static_cast<int64_t>(sent.seqs[i].size());
     if (result.outcome == sink::Outcome::kRejected) {
       letters.push_back({entry.view, entry.write.id_key, result.message, now_ms});
+    } else if (IsChangeRecordsView(entry.view)) {
+      ++changes;  // not a document: counted apart
     } else if (entry.write.doc) {
       ++written;
       ++view_acked.written;
@@ -98,12 +101,14 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
   figures_.outbox_depth -= static_cast<int64_t>(done.size());
   figures_.docs_out += written + deleted;
   figures_.docs_deleted += deleted;
+  figures_.changes_out += changes;
   for (const auto& [view, a] : acked) registry_.DocumentsAcked(view, a.written, a.deleted, a.removed);
   for (const auto& letter : letters) {
     ++figures_.dead_letters;
     registry_.DeadLettered(letter.view, 1);
     registry_.DeadLetterNoted(letter.view, {letter.id_key, letter.reason, letter.time_ms});
-    log.Error("view " + letter.view + ": document " + letter.id_key +
+    log.Error((IsChangeRecordsView(letter.view) ? letter.view + ": the change record of row " + letter.id_key
+                                                : "view " + letter.view + ": document " + letter.id_key) +
               " rejected by the sink, moved to the dead-letter table: " + letter.reason);
   }
   if (!retry_reason.empty()) {

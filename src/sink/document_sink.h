@@ -50,9 +50,11 @@ class DocumentSink {
   virtual std::string component() const = 0;
   // Connects / opens files. Unavailable when the server cannot be reached (the engine retries).
   virtual core::Status Open() = 0;
-  // Applies the batch (any order between different ids; the engine never puts one id twice in a
-  // batch). Fills `results` with one entry per write, in input order. A non-ok Status means nothing
-  // is known about the batch: the engine retries all of it.
+  // Applies the batch (any order between different ids; the engine never puts one document id twice
+  // in a batch). The exception is a source's change records (pipeline/change_records.h, only ever
+  // sent to a Kafka sink): several of one key in a batch, to be written in input order. Fills
+  // `results` with one entry per write, in input order. A non-ok Status means nothing is known
+  // about the batch: the engine retries all of it.
   virtual core::Status Write(const std::vector<DocumentWrite>& batch, std::vector<WriteResult>* results) = 0;
   // The canonical text of a document as this sink stores it, so `weft verify` can compare an
   // expected document with a stored one (MongoDB: canonical extended JSON of the BSON; SQLite and

@@ -16,6 +16,11 @@
 // replay after a crash resends documents the topic may already hold, which a consumer keeping the
 // last value per key absorbs.
 //
+// A source's change records (a sink's change_sources, pipeline/change_records.h) come as writes like
+// documents: collection = the Debezium topic after topic_prefix, _id = the row's key, document = the
+// envelope, none for the tombstone; several of one key in a batch are produced in input order, so
+// the idempotent producer keeps them in order in the key's partition.
+//
 // Scan() replays the topic from the beginning (topic_reader.h). Canonical() and ScanIdKey() are the
 // document and _id read back from their JSON, as for the JSONL sink.
 //

@@ -83,4 +83,36 @@ TEST_CASE("kafka sink mistakes are reported at their place with the fix") {
         std::string::npos);
 }
 
+TEST_CASE("change_sources: the sources whose change records the sink publishes, each checked at its place") {
+  // Lines 5-7 the sink, 8 its change_sources, 9-12 a second source, 13-17 a view of shop.
+  auto parse = [](const std::string& list) {
+    return ParseConfig(kBase + "[sinks.bus]\nkind = \"kafka\"\nbrokers = \"k:1\"\nchange_sources = " + list +
+                           "\n[sources.stock]\nkind = \"mysql\"\nuser = \"weft\"\ndatabase = \"stock\"\n"
+                           "[[views]]\nname = \"v\"\nsource = \"shop\"\nroot = \"ecom_orders\"\nsink = \"bus\"\n",
+                       "t.toml");
+  };
+  auto ok = parse("[\"shop\"]");
+  REQUIRE_MESSAGE(ok.ok(), ok.status().ToString());
+  CHECK(ok->FindSink("bus")->change_sources == std::vector<std::string>{"shop"});
+  auto none = ParseConfig(kBase + "[sinks.bus]\nkind = \"kafka\"\nbrokers = \"k:1\"\n", "t.toml");
+  REQUIRE(none.ok());
+  CHECK(none->FindSink("bus")->change_sources.empty());
+
+  auto problem = [&](const std::string& list) {
+    auto config = parse(list);
+    REQUIRE(!config.ok());
+    return config.status().message();
+  };
+  CHECK(problem("[\"shpo\"]") ==
+        "t.toml:8:19: sinks.bus.change_sources: source \"shpo\" is not defined (no [sources.shpo]; defined: shop, "
+        "stock); did you mean \"shop\"?");
+  CHECK(problem("[\"shop\", \"shop\"]") == "t.toml:8:27: sinks.bus.change_sources: \"shop\" is listed twice");
+  CHECK(problem("[\"stock\"]").find("t.toml:8:19: sinks.bus.change_sources: source \"stock\" feeds no view") == 0);
+  CHECK(problem("\"shop\"").find("t.toml:8:18: sinks.bus.change_sources") == 0);  // not a list
+  // Only a kafka sink publishes change records.
+  auto jsonl = ParseConfig(kBase + "[sinks.out]\nkind = \"jsonl\"\npath = \"-\"\nchange_sources = [\"shop\"]\n", "t.toml");
+  REQUIRE(!jsonl.ok());
+  CHECK(jsonl.status().message().find("unknown key 'change_sources' in [sinks.out] (kind jsonl)") != std::string::npos);
+}
+
 }  // namespace weft::config

@@ -1,6 +1,6 @@
 // Change records in Debezium's envelope: key, before/after/op/source/ts_ms, the tombstone after a
 // delete, and the topic names.
-#include "sink/kafka/debezium_envelope.h"
+#include "change/debezium_envelope.h"
 
 #include <doctest/doctest.h>
 
@@ -10,8 +10,8 @@
 
 using namespace weft;
 using weft::change::Value;
-using weft::sink::kafka::ChangeTopic;
-using weft::sink::kafka::EnvelopeMessages;
+using weft::change::ChangeTopic;
+using weft::change::EnvelopeMessages;
 
 namespace {
 

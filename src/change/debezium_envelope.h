@@ -11,9 +11,9 @@
 // a compacted change topic forgets deleted rows. The schema-less JSON form (Kafka Connect's
 // schemas.enable=false): value types are weft's JSON rendering (change/value.h).
 //
-// This is the message shape only; publishing change records needs their own at-least-once path
-// through the pipeline (issue 14), which the outbox of documents does not give: it keeps only the
-// latest version per id, while a change topic needs every change.
+// The pipeline publishes a source's change records through the outbox (pipeline/change_records.h):
+// one entry per message, with the key as the entry's _id and the envelope as its document, so the
+// Kafka sink writes them as it writes documents (key = ToJson(_id), value = ToJson(document)).
 //
 // Pure functions, any thread.
 
@@ -24,18 +24,26 @@
 
 #include "change/change.h"
 
-namespace weft::sink::kafka {
+namespace weft::change {
 
 struct EnvelopeMessage {
   std::string key;
   std::optional<std::string> value;  // nullopt: the tombstone after a delete
 };
 
+// The same messages as values: `key` the primary key object, `value` the envelope (nullopt: the
+// tombstone). ToJson of each gives EnvelopeMessage's text.
+struct EnvelopeValues {
+  Value key;
+  std::optional<Value> value;
+};
+
 // Debezium's topic naming: prefix + source name + "." + database (PostgreSQL: schema) + "." + table.
-std::string ChangeTopic(const std::string& prefix, const change::Change& change);
+std::string ChangeTopic(const std::string& prefix, const Change& change);
 
 // The messages for one DML change (one, or two for a delete); none for a DDL change. `now_ms` is
 // the envelope's ts_ms (when weft handled it; source.ts_ms is the commit time).
-std::vector<EnvelopeMessage> EnvelopeMessages(const change::Change& change, int64_t now_ms);
+std::vector<EnvelopeMessage> EnvelopeMessages(const Change& change, int64_t now_ms);
+std::vector<EnvelopeValues> EnvelopeMessageValues(const Change& change, int64_t now_ms);
 
-}  // namespace weft::sink::kafka
+}  // namespace weft::change
