@@ -8,7 +8,8 @@
 namespace weft::cli {
 namespace {
 
-constexpr const char* kUsage = R"(weft — wide documents from MySQL/MariaDB change streams, in one small binary
+constexpr const char* kUsage = R"(weft — wide documents and aggregates from MySQL, MariaDB and PostgreSQL change streams,
+in one small binary
 
 Usage: weft <command> [options]
 
