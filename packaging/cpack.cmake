@@ -59,7 +59,7 @@ set(CPACK_PACKAGE_NAME weft)
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_PACKAGE_VENDOR "weft maintainers")
 set(CPACK_PACKAGE_CONTACT "weft maintainers <maintainers@users.noreply.h-seed-04a62037.example>")
-set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "wide documents from MySQL/MariaDB change streams")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "wide documents and aggregates from MySQL, MariaDB and PostgreSQL change streams")
 set(CPACK_PACKAGE_DESCRIPTION
     "weft reads the binlog of a MySQL or MariaDB server as a replica and keeps wide documents
 (a row with the related rows it embeds) current in MongoDB, an SQLite file or JSON lines.
