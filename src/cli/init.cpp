@@ -47,8 +47,8 @@ none, and the tables with the most relations. --root picks them yourself.
 
 Options:
   --source URL         mysql://user[:password]@host[:port]/database (also mariadb://), or
-                       postgresql://user[:password]@host[:port]/database[?schema=NAME]
-                       Without a password in the URL, $WEFT_SOURCE_PASSWORD is used if set (this keeps
+                       postgresql://user[:password]@host[:port]/database (?schema=NAME after
+                       it reads another schema than public). Without a password in the URL, $WEFT_SOURCE_PASSWORD is used if set (this keeps
                        it out of the process list). The output never holds the password: it says
                        password = "${WEFT_SOURCE_PASSWORD}".
   -c, --config FILE    take the source from this config instead (its only source, or --name);
