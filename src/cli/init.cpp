@@ -255,7 +255,10 @@ int InitCommand(int argc, char** argv) {
   std::fprintf(stderr, "weft init: %zu tables, %zu relations (%d guessed), %zu view%s proposed; wrote %s\n",
                graph.tables.size(), graph.relations.size(), guessed, proposal.views.size(),
                proposal.views.size() == 1 ? "" : "s", where.c_str());
-  if (toml.has_password) std::fprintf(stderr, "weft init: set %s before weft check / weft run\n", kPasswordEnv);
+  if (toml.has_password) {
+    std::fprintf(stderr, "weft init: the config reads the password from $%s: have it set for weft check / weft run\n",
+                 kPasswordEnv);
+  }
   return 0;
 }
 

@@ -26,6 +26,7 @@ set +e
 NINJA_STATUS='@@%f/%t@@ ' ninja -C "$build" weft 2>&1 | tee "$log" | while IFS= read -r line; do
   [[ $line =~ ^@@([0-9]+)/([0-9]+)@@ ]] || continue
   done_=${BASH_REMATCH[1]} total=${BASH_REMATCH[2]}
+  [ "$done_" -gt 0 ] || continue  # ninja's first total is a guess (the configure check)
   pct=$((100 * done_ / total))
   if [ "$tty" = 1 ]; then
     printf '\r    [%4d/%d] %3d%%  %s ' "$done_" "$total" "$pct" "$(elapsed)" >&2

@@ -5,7 +5,8 @@
 #   3. runs `weft run` with the embedded SQLite sink (the first run snapshots the tables)
 #   4. runs the seed's inserts and updates one at a time, printing the order document after each
 #   5. prints the aggregate view state_revenue (revenue per customer state)
-#   6. runs `weft verify`, stops weft (SIGTERM) and MariaDB
+#   6. runs `weft verify`, stops weft (SIGTERM)
+#   7. shows `weft init` proposing a config from the schema, and `weft check` passing it; stops MariaDB
 # Run it as root on Debian 12 (or as a user with sudo rights for the package step).
 # `demo.sh --postgres` runs the PostgreSQL flavour instead (tests/demo/demo_postgres.sh).
 set -euo pipefail
@@ -198,4 +199,12 @@ echo "==> stopping weft (SIGTERM)"
 kill -TERM "$weft_pid"
 wait "$weft_pid" && echo "weft exited 0"
 weft_pid=""
-echo "Demo files are in $work (weft.toml, weft.log, docs.db, state.db)."
+
+echo
+echo "==> weft init: a first config proposed from the schema alone (for your own database)"
+echo "    the demo's tables declare no foreign keys, so the relations are guessed from key column names"
+WEFT_SOURCE_PASSWORD=demo-password "$weft" init --source "mysql://weft@127.0.0.1:$port/shop" -o "$work/proposed.toml"
+echo "    $work/proposed.toml proposes view(s) rooted at: $(sed -n 's/^root = "\(.*\)"/\1/p' "$work/proposed.toml" | paste -sd, -)"
+echo "    with $(grep -c '^ *\[\[views.lookups\]\]' "$work/proposed.toml") lookups; weft check on it:"
+WEFT_SOURCE_PASSWORD=demo-password "$weft" check -c "$work/proposed.toml" | sed 's/^/    /'
+echo "Demo files are in $work (weft.toml, weft.log, docs.db, state.db, proposed.toml)."
