@@ -40,9 +40,7 @@ done
 gtid_seq() { sql -N -e "SELECT @@gtid_binlog_pos" | tr ',' '\n' | sed -n 's/^0-[0-9]*-//p'; }
 
 dir="$work/w"; mkdir -p "$dir"
-if [ "$sink" = sqlite ]; then sink_conf=$'kind = "sqlite"\npath = "docs.db"'; else sink_conf=$'kind = "jsonl"\npath = "/dev/null"'; fi
-awk -v port="$port" -v sink="$sink_conf" '$0 == "@SINK@" { print sink; next } { gsub(/@PORT@/, port); print }' \
-  "$root/tests/bench/order_view.toml.in" >"$dir/weft.toml"
+"$root/tests/bench/order_view_config.sh" "$dir" "$port" "$sink"
 [ -z "${PROF_ROW_CACHE_MB:-}" ] || sed -i "s/^path = \"state.db\"$/&\nrow_cache_mb = $PROF_ROW_CACHE_MB/" "$dir/weft.toml"
 [ -z "${PROF_LOG:-}" ] || printf '\n[log]\nlevel = "%s"\n' "$PROF_LOG" >>"$dir/weft.toml"
 

@@ -87,68 +87,7 @@ load() {
 }
 
 # config DIR SINK: the seeds' orderSingleView into SINK (sqlite: DIR/docs.db; null: JSONL to /dev/null).
-config() {
-  local dir=$1 sink=$2 sink_conf
-  mkdir -p "$dir"
-  if [ "$sink" = sqlite ]; then sink_conf='kind = "sqlite"
-path = "docs.db"'; else sink_conf='kind = "jsonl"
-path = "/dev/null"'; fi
-  cat >"$dir/weft.toml" <<TOML
-[state]
-path = "state.db"
-
-[sources.shop]
-kind = "mysql"
-host = "127.0.0.1"
-port = $port
-user = "weft"
-password = "\${WEFT_MYSQL_PASSWORD}"
-database = "shop"
-
-[sinks.out]
-$sink_conf
-
-[status]
-listen = "off"
-
-[[views]]
-name = "order_single_view"
-source = "shop"
-root = "ecom_orders"
-sink = "out"
-collection = "orderSingleView"
-
-  [[views.lookups]]
-  table = "ecom_customers"
-  path = "customer_info"
-  type = "object"
-  relation = [["customer_id", "customer_id"]]
-
-  [[views.lookups]]
-  table = "ecom_order_payments"
-  path = "order_payments"
-  type = "array"
-  relation = [["order_id", "order_id"]]
-
-  [[views.lookups]]
-  table = "ecom_order_items"
-  path = "order_items"
-  type = "array"
-  relation = [["order_id", "order_id"]]
-
-  [[views.lookups]]
-  table = "ecom_products"
-  path = "order_items.product"
-  type = "object"
-  relation = [["order_items.product_id", "product_id"]]
-
-  [[views.lookups]]
-  table = "ecom_sellers"
-  path = "order_items.seller"
-  type = "object"
-  relation = [["order_items.seller_id", "seller_id"]]
-TOML
-}
+config() { "$root/tests/bench/order_view_config.sh" "$1" "$port" "$2"; }
 
 rows_of() { "$gen" info --scale "$1" | /usr/bin/python3 -c "import json,sys; d=json.load(sys.stdin); print(sum(d[k] for k in ('orders','customers','items','payments','products','sellers')))"; }
 
