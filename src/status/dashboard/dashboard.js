@@ -127,28 +127,37 @@
     node.className = 'state state-' + state;
   }
 
-  function sourceCard(name) {
-    const key = 'source:' + name;
+  // What every card has: a heading with its name, a 'where' line and a state badge, a list of
+  // figures, and the throughput and delay charts. `build(c, dl, charts)` adds the card's own figures
+  // and parts to c and returns the nodes to show under the heading, in order.
+  function card(type, name, rateLabel, build) {
+    const key = type + ':' + name;
     if (cards.has(key)) return cards.get(key);
-    const root = el('article', 'card source');
-    root.dataset.source = name;
-    const head = el('div', 'card-head');
-    const kind = el('span', 'where');
-    const state = el('span', 'state');
-    head.append(el('h3', 'name', name), kind, state);
-    const dl = el('dl', 'figures');
+    const root = el('article', 'card ' + type);
+    root.dataset[type] = name;
     const c = {
-      root: root, kind: kind, state: state,
-      rows: figure(dl, 'rows applied'), offset: figure(dl, 'offset'), lag: figure(dl, 'caught up'),
-      rate: makeChart('rows/s', '/s'), delay: makeChart('delay', ''),
-      snapshot: el('div', 'snapshot'),
+      root: root, where: el('span', 'where'), state: el('span', 'state'),
+      rate: makeChart(rateLabel, '/s'), delay: makeChart('delay', ''),
     };
+    const head = el('div', 'card-head');
+    head.append(el('h3', 'name', name), c.where, c.state);
+    const dl = el('dl', 'figures');
     const charts = el('div', 'charts');
     charts.append(c.rate.box, c.delay.box);
-    root.append(head, dl, charts, c.snapshot);
-    document.getElementById('sources').append(root);
+    root.append(head, ...build(c, dl, charts));
+    document.getElementById(type + 's').append(root);
     cards.set(key, c);
     return c;
+  }
+
+  function sourceCard(name) {
+    return card('source', name, 'rows/s', (c, dl, charts) => {
+      c.rows = figure(dl, 'rows applied');
+      c.offset = figure(dl, 'offset');
+      c.lag = figure(dl, 'caught up');
+      c.snapshot = el('div', 'snapshot');
+      return [dl, charts, c.snapshot];
+    });
   }
 
   function renderSnapshot(box, snap, now) {
@@ -184,7 +193,7 @@
 
   function renderSource(s, now) {
     const c = sourceCard(s.name);
-    c.kind.textContent = s.kind || '';
+    c.where.textContent = s.kind || '';
     stateBadge(c.state, s.state);
     c.rows.textContent = count(s.rows_total);
     c.offset.textContent = s.offset || '–';
@@ -201,28 +210,16 @@
   }
 
   function viewCard(name) {
-    const key = 'view:' + name;
-    if (cards.has(key)) return cards.get(key);
-    const root = el('article', 'card view');
-    root.dataset.view = name;
-    const head = el('div', 'card-head');
-    const where = el('span', 'where');
-    const state = el('span', 'state');
-    head.append(el('h3', 'name', name), where, state);
-    const dl = el('dl', 'figures');
-    const c = {
-      root: root, where: where, state: state,
-      docs: figure(dl, 'documents written'), deleted: figure(dl, 'of which deletes'),
-      outbox: figure(dl, 'outbox depth'), dead: figure(dl, 'dead letters'),
-      rate: makeChart('documents/s', '/s'), delay: makeChart('delay', ''),
-      problem: el('div', 'problem'), letters: el('ul', 'letters'), preview: el('div', 'preview'),
-    };
-    const charts = el('div', 'charts');
-    charts.append(c.rate.box, c.delay.box);
-    root.append(head, dl, c.problem, c.letters, charts, c.preview);
-    document.getElementById('views').append(root);
-    cards.set(key, c);
-    return c;
+    return card('view', name, 'documents/s', (c, dl, charts) => {
+      c.docs = figure(dl, 'documents written');
+      c.deleted = figure(dl, 'of which deletes');
+      c.outbox = figure(dl, 'outbox depth');
+      c.dead = figure(dl, 'dead letters');
+      c.problem = el('div', 'problem');
+      c.letters = el('ul', 'letters');
+      c.preview = el('div', 'preview');
+      return [dl, c.problem, c.letters, charts, c.preview];
+    });
   }
 
   function renderView(v, now) {
