@@ -6,7 +6,7 @@
 #include <cstdio>
 
 #include "pipeline/change_records.h"
-#include "pipeline/snapshot_stream.h"
+#include "pipeline/write_stream.h"
 #include "state/snapshot_ids.h"
 #include "state/transaction.h"
 
@@ -21,12 +21,16 @@ void Pipeline::OnBatch(const std::string& source, SourceBatch&& batch) {
 }
 
 void Pipeline::ProcessPending() {
-  if (pending_.empty() || phase_ == Phase::kDone) return;
+  // With no batch, a group still builds the roots that waited for the sinks (and commits their
+  // offsets): OnWriteDone, a stop.
+  if ((pending_.empty() && !waiting_for_sinks_) || phase_ == Phase::kDone) return;
   core::Status status = ApplyPending();
   if (status.code() == core::Code::kAborted && stop_signalled_.load()) {
     log_.Warn("stop requested while documents were being built: that group is rolled back, and the next start "
               "reads it again (a snapshot in it is taken again)");
     engine_->DiscardPending();
+    withheld_offsets_.clear();  // their roots are gone: the restart reads from the committed offset
+    waiting_for_sinks_ = false;
     status = core::Status::Ok();
   }
   if (!status.ok()) return Finish(status);
@@ -44,6 +48,7 @@ struct Pipeline::Group {
   std::map<std::string, int64_t> appended;       // view -> outbox entries added
   std::map<std::string, int64_t> max_seq;        // sink -> highest outbox seq added
   int64_t appended_total = 0;
+  int64_t direct_total = 0;      // documents the sinks took while they were built (FlushGroup)
   int64_t oldest_change_ms = 0;  // commit time of the oldest change applied here, for the view delay
 };
 
@@ -74,18 +79,28 @@ core::Status Pipeline::ApplyPending() {
   // safe because no offset passes the transaction until then: a crash or stop before it replays the
   // transaction whole, which records the same roots again. The roots wait in memory, so they are
   // built anyway once they reach kMaxDeferredRoots.
-  const bool defer = group.offsets.empty() && !stop_signalled_.load() && phase_ != Phase::kStopping &&
-                     engine_->PendingSize() < kMaxDeferredRoots;
+  //
+  // A big group also waits while a sink still has older writes pending (the last group's outbox
+  // entries, a batch in flight): its documents could then not go to that sink while they are built
+  // (pipeline/write_stream.h), and they would all pass the outbox. Its offsets are withheld, so
+  // the same replay argument holds, and the first group after the sinks are idle (OnWriteDone
+  // starts an empty one if no batch comes) builds every waiting root and commits them.
+  const bool may_defer = !stop_signalled_.load() && phase_ != Phase::kStopping &&
+                         engine_->PendingSize() < kMaxDeferredRoots;
+  const bool ends_inside_transaction = !group.batches.empty() && group.offsets.empty();
+  const bool wait_for_sinks = may_defer && !ends_inside_transaction && group.resnapshot.empty() &&
+                              engine_->PendingSize() >= options_.direct_write_min_roots && !AnySourceSnapshotting() &&
+                              !SinksIdle();
+  const bool defer = may_defer && (ends_inside_transaction || wait_for_sinks);
+  std::map<std::string, std::string> withhold;  // what withheld_offsets_ becomes once this group commits
   if (defer) {
     engine_->ForgetWalks();  // only the roots wait: memory grows with documents, not with changes
+    withhold = withheld_offsets_;
+    for (auto& [source, offset] : group.offsets) withhold[source] = std::move(offset);
+    group.offsets.clear();
   } else {
-    // A change that fans out to tens of thousands of documents keeps Flush busy for seconds (more
-    // under the sanitizers): a stop signal ends it here, and the group is rolled back.
-    core::Status flushed = engine_->Flush([&](view::PendingWrite&& w) {
-      if (stop_signalled_.load()) return core::Aborted("stop requested");
-      return AddWrite(group, std::move(w));
-    });
-    if (!flushed.ok()) return fail(flushed);
+    for (const auto& [source, offset] : withheld_offsets_) group.offsets.emplace(source, offset);  // a later one wins
+    if (core::Status s = FlushGroup(group); !s.ok()) return fail(s);
   }
   if (core::Status s = AppendWrites(group); !s.ok()) return fail(s);
   for (const auto& [source, offset] : group.offsets) {
@@ -102,6 +117,8 @@ core::Status Pipeline::ApplyPending() {
   const Clock::time_point commit_started = Clock::now();
   if (core::Status s = tx.Commit(); !s.ok()) return fail(s);
   feed_->Publish();
+  withheld_offsets_ = std::move(withhold);
+  waiting_for_sinks_ = !withheld_offsets_.empty();
   for (auto& [name, run] : sources_) {
     if (run->source && group.offsets.count(name)) run->source->Committed(group.offsets.at(name));
   }
@@ -109,7 +126,7 @@ core::Status Pipeline::ApplyPending() {
     // How the loop groups a catch-up: bigger groups rebuild a hot document once for many changes.
     log_.Debug("applied " + std::to_string(figures_.rows_in - rows_before) + " changes of " +
                std::to_string(group.batches.size()) + " batches, " + std::to_string(group.appended_total) +
-               " document writes, in " + std::to_string(static_cast<int>(SecondsSince(apply_started) * 1000)) +
+               " writes into the outbox and " + std::to_string(group.direct_total) + " written directly, in " + std::to_string(static_cast<int>(SecondsSince(apply_started) * 1000)) +
                " ms (commit " + std::to_string(static_cast<int>(SecondsSince(commit_started) * 1000)) +
                " ms); outbox depth " + std::to_string(figures_.outbox_depth + group.appended_total));
   }
@@ -199,16 +216,67 @@ core::Status Pipeline::ApplyBatch(Group& group, const std::string& source, Sourc
   return core::Status::Ok();
 }
 
-// The snapshot's documents go to the sinks while they are built (pipeline/snapshot_stream.h says
+// The documents of the roots the group's changes touched. A big group's go to the sinks while they
+// are built, to each sink that has nothing older pending (pipeline/write_stream.h says why they may
+// skip the outbox); a small group's, and what a sink does not take, go into the group's outbox, so
+// the live path never waits for a sink on the loop thread.
+core::Status Pipeline::FlushGroup(Group& group) {
+  std::map<std::string, WriteStream::Target> targets;
+  if (engine_->PendingSize() >= options_.direct_write_min_roots && !AnySourceSnapshotting()) {
+    for (auto& [name, run] : sinks_) {
+      if (run->in_flight || run->failing || Clock::now() < run->retry_at || !feed_->Idle(name)) continue;
+      targets[name] = {run->writer.get(), static_cast<size_t>(std::max(1, run->config.batch_size))};
+    }
+  }
+  WriteStream stream(std::move(targets), &stop_signalled_,
+                     [&](view::PendingWrite&& w) { return AddWrite(group, std::move(w)); });
+  // A change that fans out to tens of thousands of documents keeps Flush busy for seconds (more
+  // under the sanitizers): a stop signal ends it here, and the group is rolled back.
+  core::Status s = engine_->Flush([&](view::PendingWrite&& w) {
+    if (stop_signalled_.load()) return core::Aborted("stop requested");
+    if (!stream.has_target(w.sink)) return AddWrite(group, std::move(w));
+    NotePreview(w);
+    WEFT_RETURN_IF_ERROR(RecordProduced(w));
+    return stream.Add(std::move(w));
+  });
+  if (s.ok()) s = stream.Finish();
+  WEFT_RETURN_IF_ERROR(s);
+  group.direct_total += static_cast<int64_t>(CountDirectWrites(stream));
+  return core::Status::Ok();
+}
+
+bool Pipeline::SinksIdle() const {
+  return std::all_of(sinks_.begin(), sinks_.end(), [&](const auto& kv) {
+    const SinkRun& run = *kv.second;
+    return !run.in_flight && !run.failing && Clock::now() >= run.retry_at && feed_->Idle(kv.first);
+  });
+}
+
+bool Pipeline::AnySourceSnapshotting() const {
+  return std::any_of(sources_.begin(), sources_.end(), [](const auto& kv) { return kv.second->snapshotting; });
+}
+
+uint64_t Pipeline::CountDirectWrites(const WriteStream& stream) {
+  uint64_t total = 0;
+  for (const auto& [view, acked] : stream.acked()) {
+    total += acked.upserts + acked.deletes;
+    figures_.docs_out += acked.upserts + acked.deletes;
+    figures_.docs_deleted += acked.deletes;
+    registry_.DocumentsAcked(view, acked.upserts, acked.deletes, 0);
+  }
+  return total;
+}
+
+// The snapshot's documents go to the sinks while they are built (pipeline/write_stream.h says
 // why they may skip the outbox); what a sink does not take goes into the outbox of this group.
 core::Status Pipeline::BuildSnapshot(Group& group, SourceRun& run, const SourceBatch& batch) {
   engine_->DiscardPending();
-  std::map<std::string, SnapshotStream::Target> targets;
+  std::map<std::string, WriteStream::Target> targets;
   for (auto& [name, sink_run] : sinks_) {
     targets[name] = {sink_run->writer.get(), static_cast<size_t>(std::max(1, sink_run->config.batch_size))};
   }
-  SnapshotStream stream(std::move(targets), &stop_signalled_,
-                        [&](view::PendingWrite&& w) { return AddWrite(group, std::move(w)); });
+  WriteStream stream(std::move(targets), &stop_signalled_,
+                     [&](view::PendingWrite&& w) { return AddWrite(group, std::move(w)); });
   size_t built = 0;
   core::Status s = engine_->BuildAll(run.name, [&](view::PendingWrite&& w) {
     // Building every document of a big snapshot takes seconds: a stop signal ends it here.
@@ -220,10 +288,7 @@ core::Status Pipeline::BuildSnapshot(Group& group, SourceRun& run, const SourceB
   });
   if (s.ok()) s = stream.Finish();
   if (!s.ok()) return s.WithContext("building the documents of source " + run.name);
-  for (const auto& [view, n] : stream.written()) {
-    figures_.docs_out += n;
-    registry_.DocumentsAcked(view, n, 0, 0);
-  }
+  CountDirectWrites(stream);
   group.offsets[run.name] = batch.offset;
   run.snapshotting = false;
   run.snapshot_done = true;

@@ -89,6 +89,13 @@ void OutboxFeed::Invalidate(const std::string& sink) {
   it->second.complete = false;
 }
 
+bool OutboxFeed::Idle(const std::string& sink) const {
+  auto it = sinks_.find(sink);
+  if (it == sinks_.end()) return false;
+  const SinkQueue& q = it->second;
+  return q.complete && q.memory.empty() && q.staged.empty() && !q.staged_dropped;
+}
+
 core::Result<std::shared_ptr<OutboxBatch>> OutboxFeed::Next(const std::string& sink) {
   SinkQueue& q = sinks_[sink];
   auto batch = std::make_shared<OutboxBatch>();

@@ -61,6 +61,11 @@ class OutboxFeed {
   void Discard();
   void Invalidate(const std::string& sink);
 
+  // True when nothing of `sink` is pending: its outbox was read to the end since anything went
+  // there without Stage(), and nothing committed or staged since waits in memory. (Not in flight:
+  // the caller knows.)
+  bool Idle(const std::string& sink) const;
+
   // The next batch for `sink`; an empty one when nothing is pending.
   core::Result<std::shared_ptr<OutboxBatch>> Next(const std::string& sink);
 

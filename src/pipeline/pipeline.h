@@ -11,8 +11,9 @@
 // A source transaction bigger than SourceOptions::max_batch_changes arrives in parts: a group that
 // ends inside one commits no offset (so every committed offset is resumable, and a crash replays the
 // transaction whole) and leaves its documents to the group that ends it (group_apply.cpp). A
-// snapshot's documents go to the writers while they are built, not through the outbox
-// (pipeline/snapshot_stream.h). On start the outbox drains before any source is read. At
+// snapshot's documents, and those of a big group (a catch-up), go to the writers while they are
+// built, not through the outbox (pipeline/write_stream.h): the outbox holds what a sink did not
+// take and the documents of small groups, which never wait for a sink. On start the outbox drains before any source is read. At
 // outbox_limit pending writes the sources are paused (back-pressure) until the writers catch up.
 //
 // Views against the source database (pipeline/view_validation.h): Start refuses (InvalidArgument,
@@ -42,6 +43,7 @@
 #include "loop/uv_handles.h"
 #include "pipeline/outbox_feed.h"
 #include "pipeline/sink_writer.h"
+#include "pipeline/write_stream.h"
 #include "sink/document_sink.h"
 #include "source/source.h"
 #include "state/state_db.h"
@@ -56,6 +58,10 @@ struct PipelineOptions {
   bool oneshot = false;  // snapshot, write every document, delete the rest, exit
   // Snapshot progress as live bars on stderr (a terminal) instead of a log line every 5 s.
   bool progress_bars = false;
+  // A group whose Flush rebuilds this many roots or more (a catch-up, a big transaction) writes
+  // its documents to the sinks while they are built instead of through the outbox
+  // (pipeline/write_stream.h); smaller groups, the live path, never wait for a sink on the loop.
+  size_t direct_write_min_roots = 2000;
 };
 
 // What the pipeline makes its sources and sinks with: `weft run` passes the real ones
@@ -131,7 +137,12 @@ class Pipeline {
   struct Group;
   core::Status ApplyPending();
   core::Status ApplyBatch(Group& group, const std::string& source, source::SourceBatch& batch);
+  core::Status FlushGroup(Group& group);
   core::Status BuildSnapshot(Group& group, SourceRun& run, const source::SourceBatch& batch);
+  uint64_t CountDirectWrites(const WriteStream& stream);  // figures; returns the total
+  // Nothing older pending for any sink: a big group's documents may go to them while built.
+  bool SinksIdle() const;
+  bool AnySourceSnapshotting() const;
   core::Status AddWrite(Group& group, view::PendingWrite&& write);
   core::Status RecordProduced(const view::PendingWrite& write);
   void NotePreview(const view::PendingWrite& write);
@@ -163,6 +174,10 @@ class Pipeline {
   // source -> the sinks that publish its change records (config change_sources; change_records.h)
   std::map<std::string, std::vector<std::string>> change_sinks_;
   std::vector<std::pair<std::string, source::SourceBatch>> pending_;
+  // Offsets of applied groups whose documents wait until the sinks are idle (group_apply.cpp):
+  // committed by the group that builds them. waiting_for_sinks_: such a group is due.
+  std::map<std::string, std::string> withheld_offsets_;
+  bool waiting_for_sinks_ = false;
   loop::IdleHandle idle_;         // started while pending_ is non-empty: ProcessPending
   loop::TimerHandle timer_;       // OnTick: retry back-off and stop deadline ticks
   loop::AsyncHandle stop_async_;  // RequestStopFromSignal -> RequestStop

@@ -123,6 +123,8 @@ void Pipeline::OnWriteDone(SinkRun& run, const SentBatch& sent) {
   }
   CheckBackPressure();
   PumpWriters();
+  // The roots that waited for the sinks are built now, with or without a new batch.
+  if (waiting_for_sinks_ && SinksIdle()) idle_.Start();
   MaybeAdvance();
 }
 

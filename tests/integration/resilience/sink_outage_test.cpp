@@ -13,6 +13,7 @@
 #include "integration/harness/mock_mongo.h"
 #include "integration/harness/seed_fixture.h"
 #include "integration/harness/sqlite_probe.h"
+#include "integration/harness/state_probe.h"
 #include "integration/harness/weft_process.h"
 #include "integration/harness/workload.h"
 
@@ -22,26 +23,6 @@ using Clock = std::chrono::steady_clock;
 namespace {
 
 void SleepMs(int ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
-
-long long OutboxDepth(const std::string& dir) { return QuerySqliteInt(dir + "/state.db", "SELECT COUNT(*) FROM outbox"); }
-
-std::string StoredOffset(const std::string& dir) {
-  auto rows = QuerySqlite(dir + "/state.db", "SELECT resume_offset FROM offsets WHERE source = 'shop'");
-  return rows.empty() || !rows[0][0] ? "" : *rows[0][0];
-}
-
-// Starts `weft run` and waits until its snapshot is committed and reconciled with the sink.
-void StartAndSnapshot(WeftProcess& weft, const std::string& config, const std::string& dir) {
-  REQUIRE(weft.Start({"run", "-c", config}, dir));
-  REQUIRE_MESSAGE(weft.WaitForLog("snapshot done:", 30000), weft.Stderr());
-  for (int i = 0; i < 500; ++i, SleepMs(20)) {
-    if (QuerySqliteInt(dir + "/state.db", "SELECT COUNT(*) FROM meta WHERE key LIKE 'unreconciled_snapshot:%' "
-                                          "AND value = '0'") >= 1) {
-      return;
-    }
-  }
-  FAIL("the snapshot was not reconciled within 10 s:\n" << weft.Stderr());
-}
 
 }  // namespace
 

@@ -93,9 +93,15 @@ struct Run {
     return c;
   }
 
+  // Every group written straight to the sink while it is built, as a catch-up's are
+  // (pipeline/write_stream.h), or (0) the pipeline's default, where these small groups take the outbox.
+  size_t direct_write_min_roots = 0;
+
   void Start(Shop& shop, int64_t outbox_limit = 100000) {
     finished = false;
-    pipeline = std::make_unique<pipeline::Pipeline>(Config(shop, outbox_limit), pipeline::PipelineOptions{},
+    pipeline::PipelineOptions options;
+    if (direct_write_min_roots > 0) options.direct_write_min_roots = direct_write_min_roots;
+    pipeline = std::make_unique<pipeline::Pipeline>(Config(shop, outbox_limit), options,
                                                     FakeFactories(&shop.db, store), &loop);
     core::Status st = pipeline->Start([this](const core::Status& s) {
       finished = true;
@@ -147,31 +153,76 @@ void RequireConverged(Run& run, const Shop& shop) {
   CHECK_MESSAGE(converged, DiffCollections(shop.Expected(), run.store->Collection("orders")));
 }
 
-}  // namespace
-
-TEST_CASE("snapshot, then random transactions delivered in parts: the sink equals the recomputed view") {
+void RandomTransactionsInParts(bool direct) {
   Shop shop;
   Rng rng(7);
   for (int i = 0; i < 10; ++i) shop.db.Commit(rng, 8);  // before the snapshot
   shop.db.part = 3;
   Run run;
+  run.direct_write_min_roots = direct ? 1 : 0;
   run.Start(shop);
   RequireConverged(run, shop);
   REQUIRE(shop.db.starts.size() == 1);
   CHECK(shop.db.starts[0].mode == source::StartFrom::Mode::kSnapshot);
+  int64_t outbox_peak = 0;
   for (int round = 0; round < 5; ++round) {
     for (int i = 0; i < 12; ++i) shop.db.Commit(rng, std::uniform_int_distribution<int>(1, 20)(rng));
-    RequireConverged(run, shop);
+    bool converged = run.RunUntil([&] {
+      outbox_peak = std::max(outbox_peak, run.pipeline->figures().outbox_depth);
+      return run.Converged(shop);
+    });
+    CHECK_MESSAGE(converged, DiffCollections(shop.Expected(), run.store->Collection("orders")));
+  }
+  // Written while they were built, the documents never passed the outbox; otherwise they all did.
+  if (direct) {
+    CHECK(outbox_peak == 0);
+  } else {
+    CHECK(outbox_peak > 0);
   }
   run.RequireCaughtUp(shop);
   run.Stop();
 }
 
-TEST_CASE("a restart inside a transaction delivered in parts resumes before it and replays it whole") {
+}  // namespace
+
+TEST_CASE("snapshot, then random transactions delivered in parts: the sink equals the recomputed view") {
+  RandomTransactionsInParts(false);
+}
+
+TEST_CASE("the same, every group written straight to the sink while it is built: nothing passes the outbox") {
+  RandomTransactionsInParts(true);
+}
+
+TEST_CASE("a failing sink while a group's documents go straight to it: what it did not take arrives through the outbox") {
+  Shop shop;
+  Rng rng(17);
+  for (int i = 0; i < 5; ++i) shop.db.Commit(rng, 6);
+  Run run;
+  run.direct_write_min_roots = 1;
+  run.Start(shop);
+  RequireConverged(run, shop);
+  run.store->fail_writes = 2;
+  for (int i = 0; i < 20; ++i) shop.db.Commit(rng, std::uniform_int_distribution<int>(1, 20)(rng));
+  int64_t outbox_peak = 0;
+  bool converged = run.RunUntil([&] {
+    outbox_peak = std::max(outbox_peak, run.pipeline->figures().outbox_depth);
+    return run.store->fail_writes.load() == 0 && run.Converged(shop);
+  });
+  CHECK_MESSAGE(converged, DiffCollections(shop.Expected(), run.store->Collection("orders")));
+  CHECK(outbox_peak > 0);  // the writes the failing sink did not take
+  run.RequireCaughtUp(shop);
+  CHECK(run.pipeline->figures().outbox_depth == 0);
+  run.Stop();
+}
+
+namespace {
+
+void RestartInsideTransaction(bool direct) {
   Shop shop;
   Rng rng(11);
   for (int i = 0; i < 5; ++i) shop.db.Commit(rng, 6);
   Run run;
+  run.direct_write_min_roots = direct ? 1 : 0;
   run.Start(shop);
   RequireConverged(run, shop);
   const std::string before_big = "tx=" + std::to_string(shop.db.log.size());
@@ -194,6 +245,16 @@ TEST_CASE("a restart inside a transaction delivered in parts resumes before it a
   CHECK(shop.db.starts[1].offset == *offset);
   run.RequireCaughtUp(shop);
   run.Stop();
+}
+
+}  // namespace
+
+TEST_CASE("a restart inside a transaction delivered in parts resumes before it and replays it whole") {
+  RestartInsideTransaction(false);
+}
+
+TEST_CASE("the same with its groups written straight to the sink: a group that never committed is replayed whole") {
+  RestartInsideTransaction(true);
 }
 
 TEST_CASE("back-pressure: a failing sink fills the outbox to its limit, the source pauses, then all arrives") {

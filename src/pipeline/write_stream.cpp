@@ -1,19 +1,19 @@
-#include "pipeline/snapshot_stream.h"
+#include "pipeline/write_stream.h"
 
 #include <chrono>
 
 namespace weft::pipeline {
 
-SnapshotStream::SnapshotStream(std::map<std::string, Target> sinks, const std::atomic<bool>* stop, Spill spill)
+WriteStream::WriteStream(std::map<std::string, Target> sinks, const std::atomic<bool>* stop, Spill spill)
     : stop_(stop), spill_(std::move(spill)) {
   for (auto& [name, target] : sinks) queues_[name].target = target;
 }
 
 // A job may still be running after an early return (Aborted): it shares only its own state and the
 // flight counters, so nothing here needs to outlive this object.
-SnapshotStream::~SnapshotStream() = default;
+WriteStream::~WriteStream() = default;
 
-core::Status SnapshotStream::Add(view::PendingWrite&& write) {
+core::Status WriteStream::Add(view::PendingWrite&& write) {
   auto it = queues_.find(write.sink);
   if (it == queues_.end()) return core::NotFound("snapshot stream: no writer for sink '" + write.sink + "'");
   Queue& queue = it->second;
@@ -24,7 +24,7 @@ core::Status SnapshotStream::Add(view::PendingWrite&& write) {
   return Post(it->first, queue);
 }
 
-core::Status SnapshotStream::Post(const std::string& sink_name, Queue& queue) {
+core::Status WriteStream::Post(const std::string& sink_name, Queue& queue) {
   if (queue.filling.empty()) return core::Status::Ok();
   // Bounded: at most kMaxInFlight bulk writes of this sink are with its writer.
   WEFT_RETURN_IF_ERROR(WaitFor([&] { return flight_->running[sink_name] < kMaxInFlight; }));
@@ -65,7 +65,7 @@ core::Status SnapshotStream::Post(const std::string& sink_name, Queue& queue) {
   return core::Status::Ok();
 }
 
-core::Status SnapshotStream::Finish() {
+core::Status WriteStream::Finish() {
   for (auto& [name, queue] : queues_) WEFT_RETURN_IF_ERROR(Post(name, queue));
   WEFT_RETURN_IF_ERROR(WaitFor([&] {
     for (const auto& [sink, n] : flight_->running) {
@@ -76,7 +76,7 @@ core::Status SnapshotStream::Finish() {
   return CollectDone();
 }
 
-core::Status SnapshotStream::WaitFor(const std::function<bool()>& ready) {
+core::Status WriteStream::WaitFor(const std::function<bool()>& ready) {
   std::unique_lock<std::mutex> lock(flight_->mutex);
   while (!ready()) {
     if (stop_ && stop_->load()) return core::Aborted("stop requested");
@@ -86,7 +86,7 @@ core::Status SnapshotStream::WaitFor(const std::function<bool()>& ready) {
   return core::Status::Ok();
 }
 
-core::Status SnapshotStream::CollectDone() {
+core::Status WriteStream::CollectDone() {
   while (!jobs_.empty()) {
     auto& [sink_name, job] = jobs_.front();
     {
@@ -97,7 +97,8 @@ core::Status SnapshotStream::CollectDone() {
     for (size_t i = 0; i < job->writes.size(); ++i) {
       bool taken = job->status.ok() && i < job->results.size() && job->results[i].outcome == sink::Outcome::kOk;
       if (taken) {
-        ++written_[job->writes[i].view];
+        Acked& acked = acked_[job->writes[i].view];
+        ++(job->writes[i].write.doc ? acked.upserts : acked.deletes);
         continue;
       }
       if (!job->status.ok()) queue.failed = true;
