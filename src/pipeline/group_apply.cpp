@@ -77,8 +77,9 @@ core::Status Pipeline::ApplyPending() {
   // transaction delivered in parts) leaves its documents to the group that ends the transaction,
   // so a document the transaction touches in every part is built once, not once per part. That is
   // safe because no offset passes the transaction until then: a crash or stop before it replays the
-  // transaction whole, which records the same roots again. The roots wait in memory, so they are
-  // built anyway once they reach kMaxDeferredRoots.
+  // transaction whole. The roots recorded so far are saved with the state (state/pending_roots.h):
+  // a replayed change that finds its row already as it made it records none. They also wait in
+  // memory, so they are built anyway once they reach kMaxDeferredRoots.
   //
   // A big group also waits while a sink still has older writes pending (the last group's outbox
   // entries, a batch in flight): its documents could then not go to that sink while they are built
@@ -95,6 +96,7 @@ core::Status Pipeline::ApplyPending() {
   std::map<std::string, std::string> withhold;  // what withheld_offsets_ becomes once this group commits
   if (defer) {
     engine_->ForgetWalks();  // only the roots wait: memory grows with documents, not with changes
+    if (core::Status s = engine_->SavePending(); !s.ok()) return fail(s);  // a replay would not record them
     withhold = withheld_offsets_;
     for (auto& [source, offset] : group.offsets) withhold[source] = std::move(offset);
     group.offsets.clear();

@@ -139,6 +139,11 @@ void Pipeline::MaybeAdvance() {
       if (figures_.outbox_depth == 0) {
         phase_ = Phase::kRunning;
         StartSources();
+        // Roots the last run committed without building them: built now, batch or not.
+        if (engine_->PendingSize() > 0) {
+          waiting_for_sinks_ = true;
+          idle_.Start();
+        }
       }
       return;
     case Phase::kRunning:

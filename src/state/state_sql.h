@@ -68,6 +68,11 @@ CREATE TABLE IF NOT EXISTS snapshot_ids(
   view TEXT NOT NULL,
   id_key BLOB NOT NULL,
   PRIMARY KEY(view, id_key)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS pending_roots(
+  view TEXT NOT NULL,
+  pk BLOB NOT NULL,
+  id BLOB,
+  PRIMARY KEY(view, pk)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS replicas(
   source TEXT NOT NULL,
   tbl TEXT NOT NULL,
@@ -117,6 +122,11 @@ inline constexpr char kHasDocHashes[] = "SELECT 1 FROM doc_hashes WHERE view=?1 
 inline constexpr char kAddSnapshotId[] = "INSERT OR IGNORE INTO snapshot_ids(view, id_key) VALUES(?1, ?2)";
 inline constexpr char kHasSnapshotId[] = "SELECT 1 FROM snapshot_ids WHERE view=?1 AND id_key=?2";
 inline constexpr char kClearSnapshotIds[] = "DELETE FROM snapshot_ids WHERE view=?1";
+// Roots whose documents are still to be built, committed with state they were recorded from
+// (state/pending_roots.h).
+inline constexpr char kSavePendingRoot[] = "INSERT OR REPLACE INTO pending_roots(view, pk, id) VALUES(?1, ?2, ?3)";
+inline constexpr char kScanPendingRoots[] = "SELECT view, pk, id FROM pending_roots";
+inline constexpr char kClearPendingRoots[] = "DELETE FROM pending_roots";
 
 inline constexpr char kGetReplica[] = "SELECT name, layout, pk_columns FROM replicas WHERE source=?1 AND tbl=?2";
 inline constexpr char kPutReplica[] =

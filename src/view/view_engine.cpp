@@ -6,6 +6,7 @@
 #include "change/value_codec.h"
 #include "core/log.h"
 #include "state/aggregate_store.h"
+#include "state/pending_roots.h"
 #include "view/aggregate/aggregator.h"
 #include "view/aggregate/sql_expr.h"
 #include "view/assembler.h"
@@ -54,6 +55,7 @@ class Engine final : public ViewEngine {
       WEFT_RETURN_IF_ERROR(db_->SetMeta(key, target));
     }
     WEFT_RETURN_IF_ERROR(InitFiltersAndAggregates());
+    WEFT_RETURN_IF_ERROR(LoadSavedPending());
     planner_ = std::make_unique<Planner>(&set_, raw);
     assembler_ = std::make_unique<Assembler>(&set_, raw);
     return core::Status::Ok();
@@ -121,8 +123,23 @@ class Engine final : public ViewEngine {
       if (!aggregators_[v] || stopped_.count(static_cast<int>(v))) continue;
       WEFT_RETURN_IF_ERROR(aggregators_[v]->Emit(GroupWriter(static_cast<int>(v), true, each)));
     }
+    if (db_holds_pending_) WEFT_RETURN_IF_ERROR(state::ClearPendingRoots(*db_));  // built, in this transaction
     pending_.clear();  // only on success: after an error the caller rolls back and re-applies
     walked_.clear();
+    saved_.clear();
+    db_holds_pending_ = false;
+    return core::Status::Ok();
+  }
+
+  core::Status SavePending() override {
+    for (const auto& [key, id] : pending_) {
+      if (saved_.count(key)) continue;
+      state::PendingRoot root{set_.views[key.view].name, key.pk, std::nullopt};
+      if (id) root.id = change::EncodeValue(*id);
+      WEFT_RETURN_IF_ERROR(state::SavePendingRoot(*db_, root));
+      saved_.insert(key);
+    }
+    db_holds_pending_ = db_holds_pending_ || !pending_.empty();
     return core::Status::Ok();
   }
 
@@ -163,6 +180,7 @@ class Engine final : public ViewEngine {
     }
     pending_.clear();
     walked_.clear();
+    saved_.clear();  // the state file may still hold some: the next Flush clears them
   }
 
   void StopView(const std::string& view) override {
@@ -398,7 +416,11 @@ class Engine final : public ViewEngine {
   std::vector<std::unique_ptr<SqlExpression>> filters_;   // per view; null without a filter
   std::vector<std::unique_ptr<SqlExpression>> havings_;   // per view; null without `having`
   std::vector<std::unique_ptr<Aggregator>> aggregators_;  // per view; null for a wide view
+  core::Status LoadSavedPending();
   AffectedRoots pending_;
+  // Of pending_, the roots saved in the state file (SavePending), and whether it may hold any.
+  std::set<RootKey> saved_;
+  bool db_holds_pending_ = false;
   // The planner's walks since the last Flush (Planner::MarkRow): cleared whenever pending_ is.
   Planner::Walked walked_;
   bool bulk_loading_ = false;  // some store's indexes are dropped for a snapshot load
@@ -408,6 +430,29 @@ class Engine final : public ViewEngine {
 };
 
 }  // namespace
+
+// The roots a group committed without building them (state/pending_roots.h): they are built by the
+// first Flush, together with what the replay of the changes after the offset records.
+core::Status Engine::LoadSavedPending() {
+  return state::ScanPendingRoots(*db_, [&](state::PendingRoot&& root) -> core::Status {
+    db_holds_pending_ = true;
+    for (size_t v = 0; v < set_.views.size(); ++v) {
+      if (set_.views[v].name != root.view) continue;
+      std::optional<Value> id;
+      if (root.id) {
+        Value decoded;
+        if (!change::DecodeValue(*root.id, &decoded)) {
+          return core::Corruption("state file " + db_->path() + " holds an undecodable pending root of view " + root.view);
+        }
+        id = std::move(decoded);
+      }
+      RootKey key{static_cast<int>(v), std::move(root.pk)};
+      saved_.insert(key);
+      pending_.emplace(std::move(key), std::move(id));
+    }
+    return core::Status::Ok();  // a view no longer configured: nothing to build
+  });
+}
 
 core::Result<std::unique_ptr<ViewEngine>> ViewEngine::Create(const config::Config& config, state::StateDb* db) {
   WEFT_ASSIGN_OR_RETURN(ViewSet set, BuildViewSet(config.views));

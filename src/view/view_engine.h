@@ -78,6 +78,11 @@ class ViewEngine {
   virtual core::Status BuildAll(const std::string& source,
                                 const std::function<core::Status(PendingWrite&&)>& each) = 0;
 
+  // Saves the recorded roots in the state file inside the caller's transaction, for a transaction
+  // that commits state without a Flush (state/pending_roots.h says why); the next Flush clears
+  // them, and Create loads what a crash left.
+  virtual core::Status SavePending() = 0;
+
   // Forgets the roots recorded by ApplyChange since the last Flush without rebuilding them (after a
   // snapshot load, which BuildAll covers).
   virtual void DiscardPending() = 0;
