@@ -1,7 +1,5 @@
 #include "source/mysql/binlog/binlog_event.h"
 
-#include <zlib.h>
-
 #include "source/mysql/binlog/byte_reader.h"
 
 namespace weft::source::mysql {
@@ -63,17 +61,6 @@ RowsEventTraits RowsEventTraitsOf(uint8_t type) {
     case event::kDeleteRowsCompressed: return {RowsKind::kDelete, true, true};
     default: return {};
   }
-}
-
-uint32_t BinlogCrc32(std::string_view bytes) {
-  // zlib takes uInt lengths: feed large inputs in chunks.
-  uLong crc = crc32(0L, Z_NULL, 0);
-  while (!bytes.empty()) {
-    size_t n = bytes.size() > (1u << 30) ? (1u << 30) : bytes.size();
-    crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data()), static_cast<uInt>(n));
-    bytes.remove_prefix(n);
-  }
-  return static_cast<uint32_t>(crc);
 }
 
 core::Result<EventHeader> ParseEventHeader(std::string_view raw) {
