@@ -68,6 +68,19 @@ class Value {
   static Value MakeArray(Array items = {}) { return Value(ValueKind::kArray, Storage(std::move(items))); }
   static Value MakeObject(Object fields = {}) { return Value(ValueKind::kObject, Storage(std::move(fields))); }
 
+  // Makes this value one of the text kinds (kDecimal, kString, kBytes, kDate, kDateTime, kTime,
+  // kJson) holding an empty string, and returns that string for the caller to write the text into
+  // (same format contract as the factories): the binlog decoders fill a row image's values in place
+  // this way instead of building each text in a string of its own and moving it in.
+  std::string& ResetText(ValueKind kind) {
+    kind_ = kind;
+    if (auto* s = std::get_if<std::string>(&v_)) {
+      s->clear();
+      return *s;
+    }
+    return v_.emplace<std::string>();
+  }
+
   ValueKind kind() const { return kind_; }
   bool is_null() const { return kind_ == ValueKind::kNull; }
   bool as_bool() const { return std::get<bool>(v_); }

@@ -27,15 +27,18 @@ Value Integer(ByteReader* r, size_t bytes, bool is_unsigned, bool* ok) {
   return Value::Int(static_cast<int64_t>(v << shift) >> shift);  // sign-extend
 }
 
-Value Text(const ColumnCodec& c, std::string_view bytes) {
-  std::string utf8;
+// Character data into `out` as a String (Json when the schema marks the column JSON), written in
+// place: no string of its own first.
+void Text(const ColumnCodec& c, std::string_view bytes, Value* out) {
+  std::string& utf8 = out->ResetText(c.is_json ? change::ValueKind::kJson : change::ValueKind::kString);
   if (c.conversion == Utf8Conversion::kCopy || c.conversion == Utf8Conversion::kPassThrough) {
     utf8.assign(bytes);
   } else {
     AppendAsUtf8(c.conversion, bytes, &utf8);
   }
-  return c.is_json ? Value::Json(std::move(utf8)) : Value::String(std::move(utf8));
 }
+
+void Bytes(std::string_view bytes, Value* out) { out->ResetText(change::ValueKind::kBytes).assign(bytes); }
 
 core::Status EnumOrSet(const ColumnCodec& c, size_t bytes, ByteReader* r, Value* out) {
   uint64_t v = 0;
@@ -47,22 +50,21 @@ core::Status EnumOrSet(const ColumnCodec& c, size_t bytes, ByteReader* r, Value*
   const auto& names = *c.names;
   if (c.real_type == type::kEnum) {
     if (v == 0) {  // the "" error value the server stores for an invalid ENUM
-      *out = Value::String("");
+      out->ResetText(change::ValueKind::kString);
     } else if (v > names.size()) {
       return core::Corruption("ENUM index " + std::to_string(v) + " beyond its " + std::to_string(names.size()) + " values");
     } else {
-      *out = Value::String(names[v - 1]);
+      out->ResetText(change::ValueKind::kString).assign(names[v - 1]);
     }
     return core::Status::Ok();
   }
-  std::string joined;
+  std::string& joined = out->ResetText(change::ValueKind::kString);
   for (size_t bit = 0; bit < 64; ++bit) {
     if (!((v >> bit) & 1)) continue;
     if (bit >= names.size()) return core::Corruption("SET bit " + std::to_string(bit) + " beyond its values");
     if (!joined.empty()) joined.push_back(',');
     joined.append(names[bit]);
   }
-  *out = Value::String(std::move(joined));
   return core::Status::Ok();
 }
 
@@ -90,8 +92,8 @@ ColumnCodec MakeColumnCodec(const TableMap& map, const change::TableSchema& sche
 }
 
 core::Status DecodeColumnValue(const ColumnCodec& c, ByteReader* r, Value* out) {
+  using change::ValueKind;
   bool ok = true;
-  std::string text;
   std::string_view bytes;
   switch (c.real_type) {
     case type::kTiny: *out = Integer(r, 1, c.is_unsigned, &ok); return ok ? core::Status::Ok() : Short("TINYINT");
@@ -130,50 +132,44 @@ core::Status DecodeColumnValue(const ColumnCodec& c, ByteReader* r, Value* out) 
       return core::Status::Ok();
     }
     case type::kNewDecimal:
-      if (!DecodeDecimal(c.meta >> 8, c.meta & 0xff, r, &text)) return Short("DECIMAL");
-      *out = Value::Decimal(std::move(text));
+      if (!DecodeDecimal(c.meta >> 8, c.meta & 0xff, r, &out->ResetText(ValueKind::kDecimal))) return Short("DECIMAL");
       return core::Status::Ok();
     case type::kDate: case type::kNewDate:
-      if (!DecodeDate(r, &text)) return Short("DATE");
-      *out = Value::Date(std::move(text));
+      if (!DecodeDate(r, &out->ResetText(ValueKind::kDate))) return Short("DATE");
       return core::Status::Ok();
     case type::kDateTime2:
-      if (!DecodeDateTime2(c.meta, r, &text)) return Short("DATETIME");
-      *out = Value::DateTime(std::move(text));
+      if (!DecodeDateTime2(c.meta, r, &out->ResetText(ValueKind::kDateTime))) return Short("DATETIME");
       return core::Status::Ok();
     case type::kTimestamp2:
-      if (!DecodeTimestamp2(c.meta, r, &text)) return Short("TIMESTAMP");
-      *out = Value::DateTime(std::move(text));
+      if (!DecodeTimestamp2(c.meta, r, &out->ResetText(ValueKind::kDateTime))) return Short("TIMESTAMP");
       return core::Status::Ok();
     case type::kTime2:
-      if (!DecodeTime2(c.meta, r, &text)) return Short("TIME");
-      *out = Value::Time(std::move(text));
+      if (!DecodeTime2(c.meta, r, &out->ResetText(ValueKind::kTime))) return Short("TIME");
       return core::Status::Ok();
     case type::kDateTime:
-      if (!DecodeOldDateTime(r, &text)) return Short("DATETIME (old format)");
-      *out = Value::DateTime(std::move(text));
+      if (!DecodeOldDateTime(r, &out->ResetText(ValueKind::kDateTime))) return Short("DATETIME (old format)");
       return core::Status::Ok();
     case type::kTimestamp:
-      if (!DecodeOldTimestamp(r, &text)) return Short("TIMESTAMP (old format)");
-      *out = Value::DateTime(std::move(text));
+      if (!DecodeOldTimestamp(r, &out->ResetText(ValueKind::kDateTime))) return Short("TIMESTAMP (old format)");
       return core::Status::Ok();
     case type::kTime:
-      if (!DecodeOldTime(r, &text)) return Short("TIME (old format)");
-      *out = Value::Time(std::move(text));
+      if (!DecodeOldTime(r, &out->ResetText(ValueKind::kTime))) return Short("TIME (old format)");
       return core::Status::Ok();
     case type::kVarchar:
       if (!ReadPrefixed(r, c.meta > 255 ? 2 : 1, &bytes)) return Short("VARCHAR");
-      *out = c.binary ? Value::Bytes(std::string(bytes)) : Text(c, bytes);
+      if (c.binary) Bytes(bytes, out);
+      else Text(c, bytes, out);
       return core::Status::Ok();
     case type::kString: {
       StringMeta sm = DecodeStringMeta(c.meta);
       if (!ReadPrefixed(r, sm.length > 255 ? 2 : 1, &bytes)) return Short("CHAR");
       if (!c.binary) {
-        *out = Text(c, bytes);
+        Text(c, bytes, out);
       } else {
-        std::string padded(bytes);  // SELECT returns BINARY(n) NUL-padded to n bytes
+        std::string& padded = out->ResetText(ValueKind::kBytes);  // SELECT returns BINARY(n) NUL-padded to n bytes
+        padded.reserve(bytes.size() < sm.length ? sm.length : bytes.size());
+        padded.assign(bytes);
         if (padded.size() < sm.length) padded.resize(sm.length, '\0');
-        *out = Value::Bytes(std::move(padded));
       }
       return core::Status::Ok();
     }
@@ -181,17 +177,16 @@ core::Status DecodeColumnValue(const ColumnCodec& c, ByteReader* r, Value* out) 
       return EnumOrSet(c, DecodeStringMeta(c.meta).length, r, out);
     case type::kBlob: case type::kTinyBlob: case type::kMediumBlob: case type::kLongBlob:
       if (c.meta < 1 || c.meta > 4 || !ReadPrefixed(r, c.meta, &bytes)) return Short("BLOB/TEXT");
-      *out = (c.has_charset && !c.binary) || c.is_json ? Text(c, bytes) : Value::Bytes(std::string(bytes));
+      if ((c.has_charset && !c.binary) || c.is_json) Text(c, bytes, out);
+      else Bytes(bytes, out);
       return core::Status::Ok();
     case type::kGeometry:
       if (c.meta < 1 || c.meta > 4 || !ReadPrefixed(r, c.meta, &bytes) || bytes.size() < 4) return Short("GEOMETRY");
-      *out = Value::Bytes(std::string(bytes.substr(4)));  // drop the SRID: WKB as ST_AsBinary gives it
+      Bytes(bytes.substr(4), out);  // drop the SRID: WKB as ST_AsBinary gives it
       return core::Status::Ok();
     case type::kJson: {
       if (c.meta < 1 || c.meta > 4 || !ReadPrefixed(r, c.meta, &bytes)) return Short("JSON");
-      WEFT_RETURN_IF_ERROR(MysqlJsonToText(bytes, &text));
-      *out = Value::Json(std::move(text));
-      return core::Status::Ok();
+      return MysqlJsonToText(bytes, &out->ResetText(ValueKind::kJson));
     }
     case type::kVector: {
       // MySQL 9 VECTOR(n): n little-endian IEEE float32 values behind a length prefix.

@@ -12,14 +12,13 @@ constexpr int kDigitsPerGroup = 9;
 constexpr int kBytesForDigits[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
 constexpr uint32_t kPow10[10] = {1, 10, 100, 1000, 10000, 100000, 1000000, 10000000, 100000000, 1000000000};
 
-// Appends `value` as exactly `digits` decimal digits (zero-padded).
-void AppendDigits(uint32_t value, int digits, std::string* out) {
-  char buf[9];
+// Writes `value` as exactly `digits` decimal digits (zero-padded) at `at`; returns the end.
+char* PutDigits(uint32_t value, int digits, char* at) {
   for (int i = digits - 1; i >= 0; --i) {
-    buf[i] = static_cast<char>('0' + value % 10);
+    at[i] = static_cast<char>('0' + value % 10);
     value /= 10;
   }
-  out->append(buf, digits);
+  return at + digits;
 }
 
 }  // namespace
@@ -47,37 +46,42 @@ bool DecodeDecimal(int precision, int scale, ByteReader* r, std::string* out) {
     return v < kPow10[digits];
   };
 
-  std::string int_digits, frac_digits;
+  // The text is built in one buffer and appended once: "-", the integer digits (leading zeros
+  // dropped below), ".", the fraction digits. 65 digits, a sign, a "0" and a point fit in 72 bytes.
+  char text[72];
+  char* const int_begin = text + 2;  // room for "-0" before the digits
+  char* at = int_begin;
   uint32_t v = 0;
   if (intg0x) {
     if (!group(kBytesForDigits[intg0x], intg0x, &v)) return false;
-    AppendDigits(v, intg0x, &int_digits);
+    at = PutDigits(v, intg0x, at);
   }
   for (int i = 0; i < intg0; ++i) {
     if (!group(4, kDigitsPerGroup, &v)) return false;
-    AppendDigits(v, kDigitsPerGroup, &int_digits);
+    at = PutDigits(v, kDigitsPerGroup, at);
   }
-  for (int i = 0; i < frac0; ++i) {
-    if (!group(4, kDigitsPerGroup, &v)) return false;
-    AppendDigits(v, kDigitsPerGroup, &frac_digits);
+  char* const int_end = at;
+  char* first = int_begin;
+  while (first < int_end && *first == '0') ++first;
+  bool zero = first == int_end;
+  if (first == int_end) *--first = '0';  // only zeros (or no integer digits at all): "0"
+  if (scale > 0) {
+    *at++ = '.';
+    char* const frac_begin = at;
+    for (int i = 0; i < frac0; ++i) {
+      if (!group(4, kDigitsPerGroup, &v)) return false;
+      at = PutDigits(v, kDigitsPerGroup, at);
+    }
+    if (frac0x) {
+      if (!group(kBytesForDigits[frac0x], frac0x, &v)) return false;
+      at = PutDigits(v, frac0x, at);
+    }
+    for (const char* d = frac_begin; d < at && zero; ++d) zero = *d == '0';
   }
-  if (frac0x) {
-    if (!group(kBytesForDigits[frac0x], frac0x, &v)) return false;
-    AppendDigits(v, frac0x, &frac_digits);
-  }
-
-  size_t first = int_digits.find_first_not_of('0');
-  std::string_view int_part = first == std::string::npos ? std::string_view("0")
-                                                        : std::string_view(int_digits).substr(first);
   // A negative zero cannot be stored by the server; if the bytes say so anyway, print "0" as
   // SELECT would for a zero.
-  bool zero = first == std::string::npos && frac_digits.find_first_not_of('0') == std::string::npos;
-  if (negative && !zero) out->push_back('-');
-  out->append(int_part);
-  if (scale > 0) {
-    out->push_back('.');
-    out->append(frac_digits);
-  }
+  if (negative && !zero) *--first = '-';
+  out->append(first, at - first);
   return true;
 }
 

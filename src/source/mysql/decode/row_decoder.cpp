@@ -235,9 +235,7 @@ core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const Ta
   }
 
   ByteReader rows_reader(data);
-  for (size_t row = 0; !rows_reader.empty(); ++row) {
-    size_t start = rows_reader.position();
-    DecodedRow decoded;
+  auto decode_row = [&](size_t row, DecodedRow& decoded) -> core::Status {
     switch (h.traits.kind) {
       case RowsKind::kWrite:
         WEFT_RETURN_IF_ERROR(images.Decode(&rows_reader, before_bits, before_count, row, &decoded.after));
@@ -271,9 +269,20 @@ core::Status DecodeRowsEvent(uint8_t event_type, std::string_view body, const Ta
       case RowsKind::kNone:
         break;
     }
+    return core::Status::Ok();
+  };
+  for (size_t row = 0; !rows_reader.empty(); ++row) {
+    size_t start = rows_reader.position();
+    // Decoded in place in the caller's vector: no row built aside and moved in.
+    core::Status s = decode_row(row, rows->emplace_back());
     // An image of no columns reads no bytes: without this check trailing bytes would loop forever.
-    if (rows_reader.position() == start) return core::Corruption(name() + ": row " + std::to_string(row + 1) + " is empty");
-    rows->push_back(std::move(decoded));
+    if (s.ok() && rows_reader.position() == start) {
+      s = core::Corruption(name() + ": row " + std::to_string(row + 1) + " is empty");
+    }
+    if (!s.ok()) {
+      rows->pop_back();
+      return s;
+    }
   }
   return core::Status::Ok();
 }
