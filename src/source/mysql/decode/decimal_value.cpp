@@ -31,6 +31,39 @@ bool DecodeDecimal(int precision, int scale, ByteReader* r, std::string* out) {
   size_t size = intg0 * 4 + kBytesForDigits[intg0x] + frac0 * 4 + kBytesForDigits[frac0x];
   std::string_view raw;
   if (!r->Bytes(size, &raw)) return false;
+  if (intg0 == 0 && frac0 == 0) {
+    // Fewer than 9 digits each side (DECIMAL(10,2) prices and the like): one partial group each,
+    // read as integers, no digit buffer scans.
+    const size_t int_bytes = kBytesForDigits[intg0x], frac_bytes = kBytesForDigits[frac0x];
+    const uint32_t flip = (static_cast<uint8_t>(raw[0]) & 0x80) ? 0 : 0xFFFFFFFFu;  // negative: inverted
+    auto read = [&](size_t from, size_t n) {
+      uint32_t v = 0;
+      for (size_t i = 0; i < n; ++i) v = (v << 8) | static_cast<uint8_t>(raw[from + i]);
+      uint32_t mask = n == 4 ? 0xFFFFFFFFu : (uint32_t{1} << (8 * n)) - 1;
+      return (v ^ flip) & mask;
+    };
+    uint32_t int_value = int_bytes ? read(0, int_bytes) : 0, frac_value = frac_bytes ? read(int_bytes, frac_bytes) : 0;
+    if (int_bytes) int_value &= ~(uint32_t{0x80} << (8 * (int_bytes - 1)));  // the sign bit
+    else if (frac_bytes) frac_value &= ~(uint32_t{0x80} << (8 * (frac_bytes - 1)));
+    if (int_value >= kPow10[intg0x] || frac_value >= kPow10[frac0x]) return false;
+    // The integer part is written backwards to just before `point`, the fraction from there on.
+    char text[24];
+    char* const point = text + 10;
+    char* first = point;
+    uint32_t v = int_value;
+    do {
+      *--first = static_cast<char>('0' + v % 10);
+      v /= 10;
+    } while (v != 0);
+    if (flip && (int_value != 0 || frac_value != 0)) *--first = '-';  // never a negative zero
+    char* end = point;
+    if (scale > 0) {
+      *end++ = '.';
+      end = PutDigits(frac_value, frac0x, end);
+    }
+    out->append(first, end - first);
+    return true;
+  }
   unsigned char buf[40] = {};  // 65 digits need at most 30 bytes
   for (size_t i = 0; i < size; ++i) buf[i] = static_cast<unsigned char>(raw[i]);
   bool negative = (buf[0] & 0x80) == 0;
