@@ -5,7 +5,10 @@
 // paused) consumer slows the producer instead of growing memory: back-pressure. With a `weight`
 // function the bound counts weight instead of items (a source batch weighs its row changes, so the
 // queue holds a bounded number of rows however they are grouped); an item enters whenever the load
-// is below capacity, so one item may overshoot it (and one heavier than the capacity still passes). Each Push wakes the
+// is below capacity, so one item may overshoot it (and one heavier than the capacity still passes). A
+// second, optional bound counts bytes (`bytes` and `byte_capacity`): Push also waits while the
+// queued items' bytes reach byte_capacity, so items that hold more memory than usual (wide rows)
+// are fewer in flight, not more memory; the same overshoot rule applies. Each Push wakes the
 // loop with uv_async_send; sends coalesce, so the loop callback drains every pending item in order.
 // When the producer is done it calls Finish(status) once; the loop thread then delivers every item
 // still queued and calls `finished(status)` once, as the very last callback.
@@ -37,8 +40,11 @@ class HandoffQueue {
   using Finished = std::function<void(const core::Status& status)>;
   using Weight = std::function<size_t(const T& item)>;
 
-  explicit HandoffQueue(size_t capacity, Weight weight = nullptr)
-      : capacity_(capacity == 0 ? 1 : capacity), weight_(std::move(weight)) {}
+  explicit HandoffQueue(size_t capacity, Weight weight = nullptr, size_t byte_capacity = 0, Weight bytes = nullptr)
+      : capacity_(capacity == 0 ? 1 : capacity),
+        weight_(std::move(weight)),
+        byte_capacity_(bytes ? byte_capacity : 0),
+        bytes_(std::move(bytes)) {}
   HandoffQueue(const HandoffQueue&) = delete;
   HandoffQueue& operator=(const HandoffQueue&) = delete;
 
@@ -50,12 +56,16 @@ class HandoffQueue {
 
   // Producer thread. Blocks while full; returns false (dropping the item) once Cancel() was called.
   bool Push(T item) {
+    const size_t weight = WeightOf(item), bytes = BytesOf(item);  // outside the lock: may walk the item
     {
       std::unique_lock<std::mutex> lock(mu_);
-      not_full_.wait(lock, [this] { return cancelled_ || load_ < capacity_; });
+      not_full_.wait(lock, [this] {
+        return cancelled_ || (load_ < capacity_ && (byte_capacity_ == 0 || byte_load_ < byte_capacity_));
+      });
       if (cancelled_) return false;
-      load_ += WeightOf(item);
-      items_.push_back(std::move(item));
+      load_ += weight;
+      byte_load_ += bytes;
+      items_.push_back(Entry{std::move(item), weight, bytes});
     }
     async_.Send();
     return true;
@@ -72,12 +82,13 @@ class HandoffQueue {
 
   // Any thread. Queued items are dropped, a blocked Push returns false, later Pushes too.
   void Cancel() {
-    std::deque<T> dropped;  // destroyed outside the lock
+    std::deque<Entry> dropped;  // destroyed outside the lock
     {
       std::lock_guard<std::mutex> lock(mu_);
       cancelled_ = true;
       dropped.swap(items_);
       load_ = 0;
+      byte_load_ = 0;
     }
     not_full_.notify_all();
   }
@@ -121,9 +132,11 @@ class HandoffQueue {
           if (finished) finished(status);
           return;
         }
-        item.emplace(std::move(items_.front()));
+        Entry& front = items_.front();
+        load_ -= front.weight;
+        byte_load_ -= front.bytes;
+        item.emplace(std::move(front.item));
         items_.pop_front();
-        load_ -= WeightOf(*item);
       }
       not_full_.notify_one();
       if (deliver_) deliver_(std::move(*item));
@@ -132,13 +145,23 @@ class HandoffQueue {
 
   // At least 1: an item of weight 0 must still count, or the queue would not bound them.
   size_t WeightOf(const T& item) const { return weight_ ? std::max<size_t>(1, weight_(item)) : 1; }
+  size_t BytesOf(const T& item) const { return byte_capacity_ ? bytes_(item) : 0; }
+
+  struct Entry {
+    T item;
+    size_t weight;
+    size_t bytes;
+  };
 
   const size_t capacity_;
   const Weight weight_;
+  const size_t byte_capacity_;  // 0: no byte bound
+  const Weight bytes_;
   mutable std::mutex mu_;
   std::condition_variable not_full_;
-  std::deque<T> items_;
-  size_t load_ = 0;  // sum of the queued items' weights
+  std::deque<Entry> items_;
+  size_t load_ = 0;       // sum of the queued items' weights
+  size_t byte_load_ = 0;  // sum of the queued items' bytes (with a byte bound)
   bool cancelled_ = false;
   std::optional<core::Status> finish_;
   bool reported_ = false;

@@ -65,11 +65,42 @@ struct SourceBatch {
   int64_t lag_bytes = -1;
 };
 
+// Roughly the heap a batch holds: its changes, their row images and the strings that outgrow the
+// small-string buffer. For the queue's byte bound (SourceOptions::queue_bytes); a walk over the
+// values, cheap next to decoding them.
+inline size_t ApproxBytes(const SourceBatch& batch) {
+  auto text = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 1 : 0; };
+  auto image = [&](const change::RowImage& row) {
+    size_t n = row.values.capacity() * sizeof(change::Value) + row.present.capacity() / 8;
+    for (const change::Value& v : row.values) {
+      switch (v.kind()) {
+        case change::ValueKind::kDecimal: case change::ValueKind::kString: case change::ValueKind::kBytes:
+        case change::ValueKind::kDate: case change::ValueKind::kDateTime: case change::ValueKind::kTime:
+        case change::ValueKind::kJson:
+          n += text(v.text());
+          break;
+        default:
+          break;
+      }
+    }
+    return n;
+  };
+  size_t n = batch.changes.capacity() * sizeof(change::Change) + text(batch.offset);
+  for (const change::Change& c : batch.changes) {
+    n += image(c.before) + image(c.after) + text(c.offset) + text(c.statement) + text(c.source.name) +
+         text(c.source.db) + text(c.source.table) + text(c.source.gtid) + text(c.source.file) + text(c.source.lsn);
+  }
+  return n;
+}
+
 struct StartFrom {
   enum class Mode { kSnapshot, kNow, kOffset };
   Mode mode = Mode::kSnapshot;
   std::string offset;  // kOffset: a token from a SourceBatch of the same source
 };
+
+// The default byte bound of the reader-to-loop queue (SourceOptions::queue_bytes).
+inline constexpr size_t kDefaultQueueBytes = 16u << 20;
 
 struct SourceOptions {
   // Tables to capture; empty means config.tables, and when that is empty too, every table of
@@ -79,6 +110,9 @@ struct SourceOptions {
   // least 1). The loop applies whatever has arrived as one group, so while it is behind (a catch-up)
   // groups grow towards this bound and a document touched many times is rebuilt once per group.
   size_t queue_capacity = 8192;
+  // And the bytes those changes hold (ApproxBytes), so that wide rows mean fewer changes in flight,
+  // not more memory. 0: no byte bound.
+  size_t queue_bytes = kDefaultQueueBytes;
   // The most row changes one kTransaction batch holds; a larger source transaction arrives in parts
   // (SourceBatch::transaction_end).
   size_t max_batch_changes = 4096;

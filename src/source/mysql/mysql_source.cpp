@@ -19,7 +19,8 @@ struct MysqlSource::Impl {
       : config(std::move(c)),
         options(std::move(o)),
         loop(l),
-        queue(options.queue_capacity, [](const SourceBatch& b) { return b.changes.size(); }),
+        queue(options.queue_capacity, [](const SourceBatch& b) { return b.changes.size(); }, options.queue_bytes,
+              [](const SourceBatch& b) { return ApproxBytes(b); }),
         log("source.mysql:" + config.name) {}
 
   void Run(bool snapshot, Position start);

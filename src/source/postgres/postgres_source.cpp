@@ -23,7 +23,8 @@ struct PostgresSource::Impl {
       : config(std::move(c)),
         options(std::move(o)),
         loop(l),
-        queue(options.queue_capacity, [](const SourceBatch& b) { return b.changes.size(); }),
+        queue(options.queue_capacity, [](const SourceBatch& b) { return b.changes.size(); }, options.queue_bytes,
+              [](const SourceBatch& b) { return ApproxBytes(b); }),
         log("source.postgresql:" + config.name) {}
 
   void Run(StartFrom::Mode mode, Lsn start);

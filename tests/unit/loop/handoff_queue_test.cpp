@@ -130,6 +130,41 @@ TEST_CASE("with a weight, the bound counts weight: light items queue up, a heavy
   CHECK(uv_loop_close(&loop) == 0);
 }
 
+TEST_CASE("with a byte bound too, the producer waits for whichever bound is reached first") {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  // Items weigh 1 each (at most 100 queued) and hold their value in bytes (at most 10 bytes queued).
+  HandoffQueue<int> queue(100, [](const int&) { return size_t{1}; }, 10, [](const int& v) { return static_cast<size_t>(v); });
+  std::vector<int> got;
+  REQUIRE(queue.Open(&loop, [&](int&& v) { got.push_back(v); }, nullptr).ok());
+  queue.Pause();
+  std::atomic<int> pushed{0};
+  const std::vector<int> items = {4, 4, 4, 1, 1};
+  std::thread producer([&] {
+    for (int v : items) {
+      if (!queue.Push(v)) return;
+      ++pushed;
+    }
+  });
+  auto settle = [&] {
+    for (int i = 0; i < 50; ++i) {
+      uv_run(&loop, UV_RUN_NOWAIT);
+      std::this_thread::sleep_for(std::chrono::milliseconds(2));
+    }
+  };
+  settle();
+  // 4+4 = 8 bytes < 10 lets the third 4 in (12 bytes); then the producer waits, far below 100 items.
+  CHECK(pushed.load() == 3);
+  CHECK(queue.size() == 3);
+  queue.Resume();
+  RunUntil(&loop, [&] { return got.size() == items.size(); });
+  producer.join();
+  CHECK(got == items);
+  queue.Close();
+  uv_run(&loop, UV_RUN_NOWAIT);
+  CHECK(uv_loop_close(&loop) == 0);
+}
+
 TEST_CASE("Cancel releases a blocked producer and drops what was queued") {
   uv_loop_t loop;
   uv_loop_init(&loop);
