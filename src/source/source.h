@@ -114,8 +114,10 @@ struct SourceOptions {
   // not more memory. 0: no byte bound.
   size_t queue_bytes = kDefaultQueueBytes;
   // The most row changes one kTransaction batch holds; a larger source transaction arrives in parts
-  // (SourceBatch::transaction_end).
-  size_t max_batch_changes = 4096;
+  // (SourceBatch::transaction_end). Parts of 1,024 rather than 4,096 changes: the part being read,
+  // the parts queued and the group being applied hold fewer changes at once (peak RSS through one
+  // 1,000,000-change transaction, tests/bench/big-transaction.sh), at the same speed.
+  size_t max_batch_changes = 1024;
   // False when nobody will resume from this source's offsets (`weft run --oneshot`): a source that
   // keeps server-side state for resuming (a PostgreSQL replication slot) then keeps it only for the
   // life of its connection, so nothing is left behind holding the server's log.
