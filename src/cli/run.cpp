@@ -1,11 +1,13 @@
 // weft run -c FILE [--oneshot]: the pipeline on the libuv loop until SIGINT/SIGTERM (or, with
 // --oneshot, until the snapshot is written and reconciled).
+#include <malloc.h>
 #include <unistd.h>
 #include <uv.h>
 
 #include <atomic>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include "cli/args.h"
@@ -93,6 +95,16 @@ void SetStopSignalHandler(void (*handler)(int)) {
   sigaction(SIGTERM, &action, nullptr);
 }
 
+// glibc's malloc gives each thread that allocates its own arena (up to 8 per core), and a chunk
+// freed by another thread goes back to the arena it came from: the reader thread's batches, freed by
+// the loop thread, stay in the reader's arena, where the loop's own allocations cannot reuse them.
+// Two arenas for weft's 3-4 threads took 5-7 MB off the peak RSS of a catch-up and of a snapshot
+// (Olist scale 0.25 and 1) at the same CPU time; one arena took more off a big transaction but cost
+// the catch-up CPU time (lock contention). MALLOC_ARENA_MAX in the environment still decides.
+void BoundMallocArenas() {
+  if (std::getenv("MALLOC_ARENA_MAX") == nullptr) mallopt(M_ARENA_MAX, 2);
+}
+
 std::string ListenAddress(const config::StatusConfig& status) {
   return (status.host.find(':') != std::string::npos ? "[" + status.host + "]" : status.host) + ":" +
          std::to_string(status.port);
@@ -122,6 +134,7 @@ int RunCommand(int argc, char** argv) {
     return 2;
   }
   SetStopSignalsBlocked(true);
+  BoundMallocArenas();  // before any thread starts
   auto config = config::LoadConfig(args.Get("config"));
   if (!config.ok()) {
     std::fprintf(stderr, "%s\n", config.status().message().c_str());
