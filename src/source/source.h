@@ -74,8 +74,12 @@ inline size_t ApproxBytes(const SourceBatch& batch) {
     size_t n = row.values.capacity() * sizeof(change::Value) + row.present.capacity() / 8;
     for (const change::Value& v : row.values) {
       switch (v.kind()) {
-        case change::ValueKind::kDecimal: case change::ValueKind::kString: case change::ValueKind::kBytes:
-        case change::ValueKind::kDate: case change::ValueKind::kDateTime: case change::ValueKind::kTime:
+        case change::ValueKind::kDecimal:
+        case change::ValueKind::kString:
+        case change::ValueKind::kBytes:
+        case change::ValueKind::kDate:
+        case change::ValueKind::kDateTime:
+        case change::ValueKind::kTime:
         case change::ValueKind::kJson:
           n += text(v.text());
           break;

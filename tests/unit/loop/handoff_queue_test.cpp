@@ -134,9 +134,13 @@ TEST_CASE("with a byte bound too, the producer waits for whichever bound is reac
   uv_loop_t loop;
   uv_loop_init(&loop);
   // Items weigh 1 each (at most 100 queued) and hold their value in bytes (at most 10 bytes queued).
-  HandoffQueue<int> queue(100, [](const int&) { return size_t{1}; }, 10, [](const int& v) { return static_cast<size_t>(v); });
+  HandoffQueue<int> queue(
+      100, [](const int&) { return size_t{1}; }, 10, [](const int& v) { return static_cast<size_t>(v); });
   std::vector<int> got;
-  REQUIRE(queue.Open(&loop, [&](int&& v) { got.push_back(v); }, nullptr).ok());
+  REQUIRE(queue
+              .Open(
+                  &loop, [&](int&& v) { got.push_back(v); }, nullptr)
+              .ok());
   queue.Pause();
   std::atomic<int> pushed{0};
   const std::vector<int> items = {4, 4, 4, 1, 1};
