@@ -43,7 +43,7 @@ TEST_CASE("postgresql differential: random workload, snapshot then stream, a tra
     WeftProcess weft;
     REQUIRE(weft.Start({"run", "-c", config}, dir));
     for (int i = 0; i < 300; ++i) server.TryExecute(PgTransaction(workload));
-    // One transaction of 3 x 5000 rows: more than SourceOptions::max_batch_changes (4096).
+    // One transaction of 3 x 5000 rows: more than SourceOptions::max_batch_changes (1024).
     server.Execute(
         "BEGIN;"
         "INSERT INTO ecom_customers SELECT 'BC' || g, 'U', '0100', 'Rio', 'RJ' FROM generate_series(1, 5000) g;"
