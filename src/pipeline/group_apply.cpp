@@ -128,8 +128,8 @@ core::Status Pipeline::ApplyPending() {
     // How the loop groups a catch-up: bigger groups rebuild a hot document once for many changes.
     log_.Debug("applied " + std::to_string(figures_.rows_in - rows_before) + " changes of " +
                std::to_string(group.batches.size()) + " batches, " + std::to_string(group.appended_total) +
-               " writes into the outbox and " + std::to_string(group.direct_total) + " written directly, in " + std::to_string(static_cast<int>(SecondsSince(apply_started) * 1000)) +
-               " ms (commit " + std::to_string(static_cast<int>(SecondsSince(commit_started) * 1000)) +
+               " writes into the outbox and " + std::to_string(group.direct_total) + " written directly, in " +
+               std::to_string(static_cast<int>(SecondsSince(apply_started) * 1000)) + " ms (commit " + std::to_string(static_cast<int>(SecondsSince(commit_started) * 1000)) +
                " ms); outbox depth " + std::to_string(figures_.outbox_depth + group.appended_total));
   }
   figures_.outbox_depth += group.appended_total;
@@ -226,8 +226,7 @@ core::Status Pipeline::FlushGroup(Group& group) {
   std::map<std::string, WriteStream::Target> targets;
   if (engine_->PendingSize() >= options_.direct_write_min_roots && !AnySourceSnapshotting()) {
     for (auto& [name, run] : sinks_) {
-      if (run->in_flight || run->failing || Clock::now() < run->retry_at || !feed_->Idle(name)) continue;
-      targets[name] = {run->writer.get(), static_cast<size_t>(std::max(1, run->config.batch_size))};
+      if (SinkIdle(*run)) targets[name] = {run->writer.get(), static_cast<size_t>(std::max(1, run->config.batch_size))};
     }
   }
   WriteStream stream(std::move(targets), &stop_signalled_,
@@ -247,11 +246,12 @@ core::Status Pipeline::FlushGroup(Group& group) {
   return core::Status::Ok();
 }
 
+bool Pipeline::SinkIdle(const SinkRun& run) const {
+  return !run.in_flight && !run.failing && Clock::now() >= run.retry_at && feed_->Idle(run.name);
+}
+
 bool Pipeline::SinksIdle() const {
-  return std::all_of(sinks_.begin(), sinks_.end(), [&](const auto& kv) {
-    const SinkRun& run = *kv.second;
-    return !run.in_flight && !run.failing && Clock::now() >= run.retry_at && feed_->Idle(kv.first);
-  });
+  return std::all_of(sinks_.begin(), sinks_.end(), [&](const auto& kv) { return SinkIdle(*kv.second); });
 }
 
 bool Pipeline::AnySourceSnapshotting() const {

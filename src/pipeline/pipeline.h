@@ -140,7 +140,9 @@ class Pipeline {
   core::Status FlushGroup(Group& group);
   core::Status BuildSnapshot(Group& group, SourceRun& run, const source::SourceBatch& batch);
   uint64_t CountDirectWrites(const WriteStream& stream);  // figures; returns the total
-  // Nothing older pending for any sink: a big group's documents may go to them while built.
+  // Nothing older pending for the sink (none in flight, no back-off, nothing in the outbox): a big
+  // group's documents may go to it while they are built.
+  bool SinkIdle(const SinkRun& run) const;
   bool SinksIdle() const;
   bool AnySourceSnapshotting() const;
   core::Status AddWrite(Group& group, view::PendingWrite&& write);
