@@ -137,6 +137,11 @@ bool Decode(Reader& r, Value* out, int depth) {
   return false;
 }
 
+constexpr uint8_t kAbsentSlot = 0x41;
+
+uint64_t ZigZag(int64_t v) { return (static_cast<uint64_t>(v) << 1) ^ static_cast<uint64_t>(v >> 63); }
+int64_t UnZigZag(uint64_t u) { return static_cast<int64_t>((u >> 1) ^ (~(u & 1) + 1)); }
+
 }  // namespace
 
 void EncodeValue(const Value& value, std::string* out) {
@@ -190,6 +195,67 @@ bool DecodeValue(std::string_view bytes, Value* out, size_t* consumed) {
   if (!Decode(r, out, 0)) return false;
   if (consumed) *consumed = r.pos();
   return true;
+}
+
+bool EncodeRow(const Value& object, const std::vector<std::string>& columns, std::string* out) {
+  if (object.kind() != ValueKind::kObject) return false;
+  const Object& fields = object.object();
+  // Where each field goes; checked before anything is written so a refusal leaves *out alone.
+  size_t slot = 0;
+  for (const auto& field : fields) {
+    while (slot < columns.size() && columns[slot] != field.first) ++slot;
+    if (slot == columns.size()) return false;
+    ++slot;
+  }
+  out->push_back(kRowTag);
+  PutVarint(slot, out);  // one past the last field's position
+  size_t next = 0;  // the next column without a slot written
+  for (const auto& [name, value] : fields) {
+    for (; columns[next] != name; ++next) out->push_back(static_cast<char>(kAbsentSlot));
+    ++next;
+    if (value.kind() == ValueKind::kInt) {
+      out->push_back(static_cast<char>(ValueKind::kInt));
+      PutVarint(ZigZag(value.as_int()), out);
+    } else if (value.kind() == ValueKind::kUInt) {
+      out->push_back(static_cast<char>(ValueKind::kUInt));
+      PutVarint(value.as_uint(), out);
+    } else {
+      EncodeValue(value, out);
+    }
+  }
+  return true;
+}
+
+bool DecodeRow(std::string_view bytes, const std::vector<std::string>& columns, Value* out) {
+  Reader r(bytes);
+  uint8_t tag;
+  uint64_t n;
+  if (!r.Byte(&tag) || tag != static_cast<uint8_t>(kRowTag) || !r.Varint(&n) || n > columns.size() ||
+      n > r.remaining()) {
+    return false;
+  }
+  *out = Value::MakeObject();
+  Object& fields = out->object();
+  fields.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (r.remaining() == 0) return false;
+    uint8_t kind = static_cast<uint8_t>(bytes[r.pos()]);
+    if (kind == kAbsentSlot) {
+      r.Byte(&kind);
+      continue;
+    }
+    fields.emplace_back(columns[i], Value());
+    Value& value = fields.back().second;
+    if (kind == static_cast<uint8_t>(ValueKind::kInt) || kind == static_cast<uint8_t>(ValueKind::kUInt)) {
+      uint64_t u;
+      r.Byte(&kind);
+      if (!r.Varint(&u)) return false;
+      value = kind == static_cast<uint8_t>(ValueKind::kInt) ? Value::Int(UnZigZag(u)) : Value::UInt(u);
+    } else if (!Decode(r, &value, 1)) {
+      return false;
+    }
+  }
+  return r.remaining() == 0;
 }
 
 }  // namespace weft::change

@@ -1,6 +1,11 @@
 #include "state/replica_store.h"
 
+#include <sqlite3.h>
+
+#include <algorithm>
 #include <cstdio>
+#include <map>
+#include <mutex>
 
 #include "change/value_codec.h"
 #include "state/state_sql.h"
@@ -43,11 +48,27 @@ std::string Sanitize(const std::string& text) {
   return out;
 }
 
+// Rollbacks per SQLite connection, counted by its rollback hook (weft sets no other). A store caches
+// its column list, and a rolled-back transaction may have changed it on disk; the count tells the
+// store to read it again. The counters live as long as the process: a few per state file opened.
+const std::atomic<uint64_t>* RollbackCounter(sqlite3* handle) {
+  static std::mutex mu;
+  static std::map<sqlite3*, std::unique_ptr<std::atomic<uint64_t>>> counters;
+  std::lock_guard<std::mutex> lock(mu);
+  auto& counter = counters[handle];
+  if (!counter) counter = std::make_unique<std::atomic<uint64_t>>(0);
+  sqlite3_rollback_hook(
+      handle, [](void* count) { static_cast<std::atomic<uint64_t>*>(count)->fetch_add(1, std::memory_order_relaxed); },
+      counter.get());
+  return counter.get();
+}
+
 }  // namespace
 
 std::string ReplicaLayout::Signature() const {
   // Length-prefixed parts, so no choice of names can make two layouts print the same.
-  std::string out = "v1";
+  // v2: rows are change::EncodeRow against the replica's column list (v1 rows held their names).
+  std::string out = "v2";
   auto part = [&](const std::string& s) { out += ";" + std::to_string(s.size()) + ":" + s; };
   for (const auto& column : key_columns) part(column);
   out += "|";
@@ -73,6 +94,7 @@ core::Result<std::unique_ptr<ReplicaStore>> ReplicaStore::Open(StateDb* db, Repl
   std::string signature = layout.Signature();
   std::unique_ptr<ReplicaStore> store(new ReplicaStore(db, std::move(layout), name));
   const ReplicaLayout& l = store->layout_;
+  store->rollbacks_ = RollbackCounter(db->handle());
   *fresh = true;
   {
     WEFT_ASSIGN_OR_RETURN(Statement * get, db->Cached(sql::kGetReplica));
@@ -102,7 +124,13 @@ core::Result<std::unique_ptr<ReplicaStore>> ReplicaStore::Open(StateDb* db, Repl
     put->BindText(4, signature);
     put->BindNull(5);
     WEFT_RETURN_IF_ERROR(put->Run());
+    // A list left by an earlier table of this name describes none of the (no) rows.
+    WEFT_ASSIGN_OR_RETURN(Statement * clear, db->Cached(sql::kClearReplicaColumns));
+    clear->BindText(1, name);
+    WEFT_RETURN_IF_ERROR(clear->Run());
   }
+  store->rollbacks_seen_ = store->rollbacks_->load(std::memory_order_relaxed) - 1;  // read it below
+  WEFT_RETURN_IF_ERROR(store->SyncColumns());
   // Also for a table that exists: a bulk load that a crash interrupted left it without them.
   store->bulk_loading_ = true;
   WEFT_RETURN_IF_ERROR(store->EnsureIndexes());
@@ -124,11 +152,66 @@ core::Status ReplicaStore::SetPkColumns(const std::vector<std::string>& columns)
   return core::Status::Ok();
 }
 
-core::Status ReplicaStore::Put(std::string_view pk, std::string_view row,
+core::Status ReplicaStore::SyncColumns() {
+  uint64_t rollbacks = rollbacks_->load(std::memory_order_relaxed);
+  if (rollbacks == rollbacks_seen_) return core::Status::Ok();
+  WEFT_ASSIGN_OR_RETURN(Statement * get, db_->Cached(sql::kGetReplicaColumns));
+  ResetOnExit reset(get);
+  get->BindText(1, name_);
+  WEFT_ASSIGN_OR_RETURN(bool found, get->Step());
+  columns_.clear();
+  if (found && !DecodeNames(get->Blob(0), &columns_)) {
+    return core::Corruption("replica catalog of " + layout_.source + "." + layout_.table + " in state file " +
+                            db_->path() + " has an undecodable column list");
+  }
+  rollbacks_seen_ = rollbacks;
+  return core::Status::Ok();
+}
+
+core::Status ReplicaStore::SaveColumns(const std::vector<std::string>& columns) {
+  WEFT_ASSIGN_OR_RETURN(Statement * set, db_->Cached(sql::kSetReplicaColumns));
+  set->BindText(1, name_);
+  set->BindBlob(2, EncodeNames(columns));
+  WEFT_RETURN_IF_ERROR(set->Run());
+  columns_ = columns;
+  return core::Status::Ok();
+}
+
+core::Status ReplicaStore::EncodeRow(const change::Value& row) {
+  encoded_.clear();
+  if (change::EncodeRow(row, columns_, &encoded_)) return core::Status::Ok();
+  if (row.kind() == change::ValueKind::kObject) {
+    // New names go at the end, in the row's order: enough for a first row, a row image that has
+    // more columns than an earlier partial one, and a column added at the end of the table.
+    std::vector<std::string> extended = columns_;
+    for (const auto& field : row.object()) {
+      if (std::find(extended.begin(), extended.end(), field.first) == extended.end()) extended.push_back(field.first);
+    }
+    if (extended.size() > columns_.size() && change::EncodeRow(row, extended, &encoded_)) {
+      return SaveColumns(extended);
+    }
+  }
+  // The list has the row's names in another order (a column added in the middle of the table):
+  // this row keeps its names, until Clear (a resnapshot) starts the list over.
+  change::EncodeValue(row, &encoded_);
+  return core::Status::Ok();
+}
+
+core::Status ReplicaStore::DecodeRow(std::string_view bytes, change::Value* row) {
+  bool ok = change::IsRow(bytes) ? change::DecodeRow(bytes, columns_, row) : change::DecodeValue(bytes, row);
+  if (!ok || row->kind() != change::ValueKind::kObject) {
+    return core::Corruption("replica " + name_ + " in state file " + db_->path() + " holds an undecodable row");
+  }
+  return core::Status::Ok();
+}
+
+core::Status ReplicaStore::Put(std::string_view pk, const change::Value& row,
                                const std::vector<std::optional<std::string>>& keys) {
+  WEFT_RETURN_IF_ERROR(SyncColumns());
+  WEFT_RETURN_IF_ERROR(EncodeRow(row));
   Statement* stmt = put_;
   stmt->BindBlob(1, pk);
-  stmt->BindBlob(2, row);
+  stmt->BindBlob(2, encoded_);
   for (size_t i = 0; i < layout_.key_columns.size(); ++i) {
     if (i < keys.size() && keys[i]) {
       stmt->BindBlob(static_cast<int>(i + 3), *keys[i]);
@@ -145,21 +228,22 @@ core::Status ReplicaStore::Erase(std::string_view pk) {
   return stmt->Run();
 }
 
-core::Result<bool> ReplicaStore::Get(std::string_view pk, std::string* row) {
+core::Result<bool> ReplicaStore::Get(std::string_view pk, change::Value* row) {
+  WEFT_RETURN_IF_ERROR(SyncColumns());
   Statement* stmt = get_;
   ResetOnExit reset(stmt);
   stmt->BindBlob(1, pk);
   WEFT_ASSIGN_OR_RETURN(bool found, stmt->Step());
-  if (found) row->assign(stmt->Blob(0));
+  if (found) WEFT_RETURN_IF_ERROR(DecodeRow(stmt->Blob(0), row));
   return found;
 }
 
-void ReplicaStore::ReadRow(const Statement& stmt, ReplicaRow* row, bool with_row) const {
+core::Status ReplicaStore::ReadRow(const Statement& stmt, ReplicaRow* row, bool with_row) {
   row->pk.assign(stmt.Blob(0));
   if (with_row) {
-    row->row.assign(stmt.Blob(1));
+    WEFT_RETURN_IF_ERROR(DecodeRow(stmt.Blob(1), &row->row));
   } else {
-    row->row.clear();
+    row->row = change::Value();
   }
   row->keys.resize(layout_.key_columns.size());
   for (size_t i = 0; i < layout_.key_columns.size(); ++i) {
@@ -170,6 +254,7 @@ void ReplicaStore::ReadRow(const Statement& stmt, ReplicaRow* row, bool with_row
       row->keys[i].emplace(stmt.Blob(column));
     }
   }
+  return core::Status::Ok();
 }
 
 core::Status ReplicaStore::Find(size_t index, const std::vector<std::string>& keys, size_t limit,
@@ -181,6 +266,7 @@ core::Status ReplicaStore::Find(size_t index, const std::vector<std::string>& ke
         Statement::Prepare(db_->handle(), sql::FindReplicaRows(name_, layout_.key_columns.size(), layout_.indexes[index])));
     find_[index] = std::make_unique<Statement>(std::move(stmt));
   }
+  WEFT_RETURN_IF_ERROR(SyncColumns());
   Statement* stmt = find_[index].get();
   ResetOnExit reset(stmt);
   for (size_t i = 0; i < keys.size(); ++i) stmt->BindBlob(static_cast<int>(i + 1), keys[i]);
@@ -189,7 +275,7 @@ core::Status ReplicaStore::Find(size_t index, const std::vector<std::string>& ke
     WEFT_ASSIGN_OR_RETURN(bool found, stmt->Step());
     if (!found) break;
     out->emplace_back();
-    ReadRow(*stmt, &out->back(), with_row);
+    WEFT_RETURN_IF_ERROR(ReadRow(*stmt, &out->back(), with_row));
     ++n;
   }
   return core::Status::Ok();
@@ -198,13 +284,14 @@ core::Status ReplicaStore::Find(size_t index, const std::vector<std::string>& ke
 core::Status ReplicaStore::Scan(const std::function<core::Status(const ReplicaRow&)>& each) {
   // Its own statement, not a cached one: a scan stays open while `each` runs other statements,
   // possibly a nested scan of another store.
+  WEFT_RETURN_IF_ERROR(SyncColumns());
   WEFT_ASSIGN_OR_RETURN(Statement stmt,
                         Statement::Prepare(db_->handle(), sql::ScanReplica(name_, layout_.key_columns.size())));
   ReplicaRow row;
   while (true) {
     WEFT_ASSIGN_OR_RETURN(bool found, stmt.Step());
     if (!found) break;
-    ReadRow(stmt, &row, true);
+    WEFT_RETURN_IF_ERROR(ReadRow(stmt, &row, true));
     WEFT_RETURN_IF_ERROR(each(row));
   }
   return core::Status::Ok();
@@ -234,7 +321,12 @@ core::Status ReplicaStore::EnsureIndexes() {
 
 core::Status ReplicaStore::Clear() {
   WEFT_ASSIGN_OR_RETURN(Statement * stmt, db_->Cached(sql::ClearReplica(name_)));
-  return stmt->Run();
+  WEFT_RETURN_IF_ERROR(stmt->Run());
+  WEFT_ASSIGN_OR_RETURN(Statement * clear, db_->Cached(sql::kClearReplicaColumns));
+  clear->BindText(1, name_);
+  WEFT_RETURN_IF_ERROR(clear->Run());
+  columns_.clear();
+  return core::Status::Ok();
 }
 
 }  // namespace weft::state

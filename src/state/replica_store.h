@@ -1,14 +1,22 @@
 #pragma once
 // ReplicaStore: the SQLite replica of one source table, holding only what the views need. A row is
 // stored under its primary key (an opaque, order-preserving byte string the caller computes, see
-// view/key_order.h), as an opaque row blob (change::EncodeValue of {column: value}), plus one
-// join-key text per relation column ("key column"), indexed per relation so both directions of a
-// lookup are index probes: children by their relation columns (assembly), parents by theirs
-// (finding the roots a changed row affects). Nothing is cached in memory but prepared statements.
+// view/key_order.h), as the row {column: value} without its column names (change::EncodeRow against
+// one column list per replica, kept in the catalog: names stored in every row made the replicas
+// about twice as big, and catch-ups read them from disk), plus one join-key text per relation column
+// ("key column"), indexed per relation so both directions of a lookup are index probes: children by
+// their relation columns (assembly), parents by theirs (finding the roots a changed row affects).
+// Nothing is cached in memory but prepared statements and the column list.
+//
+// Rows of one replica may differ in their columns (a partial row image, a table that gained or lost
+// columns): a field the list lacks is appended to it, a missing one is an absent slot, and a row
+// whose fields come in an order the list cannot hold is stored with its names (change::EncodeValue).
+// Clear starts the list over. So any row reads back as it was put, whatever the schema did.
 //
 // The store knows no view semantics: the view module decides the layout (which key columns, which
-// indexes) and the encodings. Loop thread only, like the StateDb it lives in.
+// indexes) and the key encodings. Loop thread only, like the StateDb it lives in.
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -16,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "change/value.h"
 #include "core/status.h"
 #include "state/state_db.h"
 
@@ -37,7 +46,7 @@ struct ReplicaLayout {
 // One row as read back.
 struct ReplicaRow {
   std::string pk;
-  std::string row;
+  change::Value row;  // a kObject; null when read without rows
   std::vector<std::optional<std::string>> keys;  // per key column; nullopt for SQL NULL
 };
 
@@ -55,11 +64,11 @@ class ReplicaStore {
   const std::vector<std::string>& pk_columns() const { return pk_columns_; }
   core::Status SetPkColumns(const std::vector<std::string>& columns);  // persists only a change
 
-  // Inserts or replaces the row under `pk`. keys.size() == layout().key_columns.size().
-  core::Status Put(std::string_view pk, std::string_view row, const std::vector<std::optional<std::string>>& keys);
+  // Inserts or replaces the row (a kObject) under `pk`. keys.size() == layout().key_columns.size().
+  core::Status Put(std::string_view pk, const change::Value& row, const std::vector<std::optional<std::string>>& keys);
   core::Status Erase(std::string_view pk);
   // False when there is no row under `pk`.
-  core::Result<bool> Get(std::string_view pk, std::string* row);
+  core::Result<bool> Get(std::string_view pk, change::Value* row);
   // Rows whose key columns of index `index` equal `keys` (in the index's column order), in pk
   // order; at most `limit` of them (0: all). Appends to *out; with_row = false leaves row empty
   // (planning needs only pk and keys, and a popular parent can have many rows).
@@ -67,7 +76,10 @@ class ReplicaStore {
                     bool with_row = true);
   // Every row in pk order. `each` may call Get/Find on any store, but must not write to this one.
   core::Status Scan(const std::function<core::Status(const ReplicaRow&)>& each);
-  core::Status Clear();
+  core::Status Clear();  // also forgets the column list
+
+  // The column list rows are encoded against (for tests and diagnostics).
+  const std::vector<std::string>& row_columns() const { return columns_; }
 
   // Bulk load (a snapshot filling the replica): BeginBulkLoad drops the relation indexes, so rows
   // go in as appends in primary-key order instead of as random inserts into every index (each
@@ -83,12 +95,22 @@ class ReplicaStore {
  private:
   ReplicaStore(StateDb* db, ReplicaLayout layout, std::string name)
       : db_(db), layout_(std::move(layout)), name_(std::move(name)) {}
-  void ReadRow(const Statement& stmt, ReplicaRow* row, bool with_row) const;
+  core::Status ReadRow(const Statement& stmt, ReplicaRow* row, bool with_row);
+  core::Status DecodeRow(std::string_view bytes, change::Value* row);
+  // Encodes `row` into encoded_, appending the names it brings to the column list.
+  core::Status EncodeRow(const change::Value& row);
+  core::Status SaveColumns(const std::vector<std::string>& columns);
+  // Re-reads the column list after a rollback on this connection (it may have undone a change of it).
+  core::Status SyncColumns();
 
   StateDb* db_;
   ReplicaLayout layout_;
   std::string name_;
   std::vector<std::string> pk_columns_;
+  std::vector<std::string> columns_;  // the row column list, as the current transaction sees it
+  const std::atomic<uint64_t>* rollbacks_ = nullptr;  // this connection's rollback count (replica_store.cpp)
+  uint64_t rollbacks_seen_ = 0;  // its value when columns_ was last known right
+  std::string encoded_;          // Put's buffer
   // Hot statements, owned by the StateDb's cache (stable addresses), looked up once.
   Statement* put_ = nullptr;
   Statement* get_ = nullptr;

@@ -5,7 +5,9 @@
 // Replica tables (one per source table a view uses), WITHOUT ROWID so rows live in primary-key order:
 //   pk  BLOB PRIMARY KEY  the row's primary key in view/key_order's order-preserving encoding, so
 //                         "ORDER BY pk" is primary-key order and the key of a row is canonical
-//   row BLOB              change::EncodeValue of {column: value} for the columns the views need
+//   row BLOB              the row {column: value} for the columns the views need: change::EncodeRow
+//                         against the replica's column list (replica_columns), or change::EncodeValue
+//                         of the object when its columns do not fit that list (ReplicaStore::Put)
 //   k0..kN BLOB           the canonical join-key text of each relation column (NULL for SQL NULL),
 //                         indexed per relation (composite relations get a composite index)
 
@@ -80,6 +82,9 @@ CREATE TABLE IF NOT EXISTS replicas(
   layout TEXT NOT NULL,
   pk_columns BLOB,
   PRIMARY KEY(source, tbl));
+CREATE TABLE IF NOT EXISTS replica_columns(
+  name TEXT PRIMARY KEY,
+  columns BLOB NOT NULL);
 )sql";
 
 inline constexpr char kBegin[] = "BEGIN IMMEDIATE";
@@ -135,6 +140,13 @@ inline constexpr char kPutReplica[] =
     "pk_columns=excluded.pk_columns";
 inline constexpr char kSetReplicaPk[] = "UPDATE replicas SET pk_columns=?3 WHERE source=?1 AND tbl=?2";
 inline constexpr char kReplicasOfSource[] = "SELECT name FROM replicas WHERE source=?1";
+// The column names a replica's rows are encoded against (ReplicaStore, change::EncodeRow), by replica
+// table name. A table of its own rather than a column of `replicas`, so state files made before it
+// need no migration.
+inline constexpr char kGetReplicaColumns[] = "SELECT columns FROM replica_columns WHERE name=?1";
+inline constexpr char kSetReplicaColumns[] =
+    "INSERT INTO replica_columns(name, columns) VALUES(?1, ?2) ON CONFLICT(name) DO UPDATE SET columns=excluded.columns";
+inline constexpr char kClearReplicaColumns[] = "DELETE FROM replica_columns WHERE name=?1";
 
 // Builders for one replica table `name` with `keys` join-key columns k0..k(keys-1). `name` comes from
 // ReplicaTableName() (letters, digits and '_'), so quoting it is enough.

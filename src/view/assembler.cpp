@@ -1,6 +1,5 @@
 #include "view/assembler.h"
 
-#include "change/value_codec.h"
 #include "view/key_order.h"
 #include "view/rows.h"
 
@@ -34,13 +33,6 @@ void AppendColumns(const Value& row, const ColumnFilter& filter, change::Object*
   }
 }
 
-core::Status Assembler::Decode(int table, const std::string& bytes, Value* row) const {
-  if (!change::DecodeValue(bytes, row) || row->kind() != change::ValueKind::kObject) {
-    return core::Corruption("replica " + replicas_[table]->table_name() + " holds an undecodable row");
-  }
-  return core::Status::Ok();
-}
-
 core::Result<Value> Assembler::Document(int view, const Value& root_row) {
   const Node& root = set_->views[view].nodes[0];
   Value doc = Value::MakeObject();
@@ -54,19 +46,15 @@ core::Result<Value> Assembler::Document(int view, const Value& root_row) {
 
 core::Result<std::optional<Value>> Assembler::DocumentByKey(int view, const std::string& pk) {
   int table = set_->views[view].nodes[0].table;
-  std::string bytes;
-  WEFT_ASSIGN_OR_RETURN(bool found, replicas_[table]->Get(pk, &bytes));
-  if (!found) return std::optional<Value>();
   Value row;
-  WEFT_RETURN_IF_ERROR(Decode(table, bytes, &row));
+  WEFT_ASSIGN_OR_RETURN(bool found, replicas_[table]->Get(pk, &row));
+  if (!found) return std::optional<Value>();
   WEFT_ASSIGN_OR_RETURN(Value doc, Document(view, row));
   return std::optional<Value>(std::move(doc));
 }
 
-core::Result<Value> Assembler::RowDocument(int view, int node_index, const std::string& row_bytes) {
+core::Result<Value> Assembler::RowDocument(int view, int node_index, Value row) {
   const Node& node = set_->views[view].nodes[node_index];
-  Value row;
-  WEFT_RETURN_IF_ERROR(Decode(node.table, row_bytes, &row));
   // The lookups first, while the row is whole (they read its relation columns): then its columns
   // move into the document instead of being copied, a string or two per column of every embedded
   // row of every document.
@@ -164,14 +152,14 @@ core::Result<std::optional<Value>> Assembler::Probe(int view, int node_index, co
   if (child.is_array) {
     Value items = Value::MakeArray();
     items.array().reserve(matches.size());
-    for (const auto& m : matches) {
-      WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, m.row));
+    for (auto& m : matches) {
+      WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, std::move(m.row)));
       items.array().push_back(std::move(item));
     }
     return std::optional<Value>(std::move(items));
   }
   if (matches.empty()) return std::optional<Value>();
-  WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, matches.front().row));
+  WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, std::move(matches.front().row)));
   return std::optional<Value>(std::move(item));
 }
 

@@ -74,8 +74,8 @@ class Assembler {
   // without a match.
   core::Result<std::optional<change::Value>> Embedded(int view, int node, const std::vector<std::string>& keys);
   core::Result<std::optional<change::Value>> Probe(int view, int node, const std::vector<std::string>& keys);
-  core::Result<change::Value> RowDocument(int view, int node, const std::string& row_bytes);
-  core::Status Decode(int table, const std::string& bytes, change::Value* row) const;
+  // The embedded document of `row`, a row of lookup `node`'s table (its columns move into it).
+  core::Result<change::Value> RowDocument(int view, int node, change::Value row);
 
   const ViewSet* set_;
   std::vector<state::ReplicaStore*> replicas_;

@@ -152,12 +152,8 @@ class Engine final : public ViewEngine {
       int table = set_.views[v].nodes[0].table;
       // The first build of a view has no hashes to compare with: skip one index probe per document.
       WEFT_ASSIGN_OR_RETURN(bool compare, db_->HasDocHashes(set_.views[v].name));
-      Value row;
       WEFT_RETURN_IF_ERROR(stores_[table]->Scan([&](const state::ReplicaRow& r) -> core::Status {
-        if (!change::DecodeValue(r.row, &row) || row.kind() != change::ValueKind::kObject) {
-          return core::Corruption("replica " + stores_[table]->table_name() + " holds an undecodable row");
-        }
-        WEFT_ASSIGN_OR_RETURN(Value doc, assembler_->Document(static_cast<int>(v), row));
+        WEFT_ASSIGN_OR_RETURN(Value doc, assembler_->Document(static_cast<int>(v), r.row));
         std::optional<Value> built(std::move(doc));
         WEFT_ASSIGN_OR_RETURN(bool kept, Kept(static_cast<int>(v), built));
         if (aggregators_[v]) return aggregators_[v]->Update(r.pk, kept ? &*built : nullptr);
@@ -274,13 +270,9 @@ class Engine final : public ViewEngine {
   }
 
   core::Result<std::optional<Value>> Load(int table, const std::string& pk) {
-    std::string bytes;
-    WEFT_ASSIGN_OR_RETURN(bool found, stores_[table]->Get(pk, &bytes));
-    if (!found) return std::optional<Value>();
     Value row;
-    if (!change::DecodeValue(bytes, &row) || row.kind() != change::ValueKind::kObject) {
-      return core::Corruption("replica " + stores_[table]->table_name() + " holds an undecodable row");
-    }
+    WEFT_ASSIGN_OR_RETURN(bool found, stores_[table]->Get(pk, &row));
+    if (!found) return std::optional<Value>();
     return std::optional<Value>(std::move(row));
   }
 
@@ -294,7 +286,7 @@ class Engine final : public ViewEngine {
   }
 
   core::Status Put(int table, const std::string& pk, const Value& row) {
-    return stores_[table]->Put(pk, change::EncodeValue(row), KeyTexts(set_.tables[table], row));
+    return stores_[table]->Put(pk, row, KeyTexts(set_.tables[table], row));
   }
 
   core::Status Mark(int table, const Value& row, const std::string& pk) {

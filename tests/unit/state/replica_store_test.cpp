@@ -31,6 +31,11 @@ state::ReplicaLayout ItemsLayout() {
   return layout;
 }
 
+// A stored row: {"v": text}.
+change::Value R(const std::string& text) {
+  return change::Value::MakeObject({{"v", change::Value::String(text)}});
+}
+
 std::vector<std::string> Pks(const std::vector<state::ReplicaRow>& rows) {
   std::vector<std::string> out;
   for (const auto& r : rows) out.push_back(r.pk);
@@ -50,16 +55,16 @@ TEST_CASE("replica rows are found by key columns in pk order, and survive reopen
     REQUIRE(store.ok());
     CHECK(fresh);
     auto& s = **store;
-    REQUIRE(s.Put("b", "row-b", {"O1", "P1", "S1"}).ok());
-    REQUIRE(s.Put("a", "row-a", {"O1", "P2", "S1"}).ok());
-    REQUIRE(s.Put("c", "row-c", {"O2", "P1", std::nullopt}).ok());
-    REQUIRE(s.Put(std::string("a\0x", 3), "row-a0", {"O1", "P1", "S2"}).ok());  // pk bytes, not C strings
+    REQUIRE(s.Put("b", R("row-b"), {"O1", "P1", "S1"}).ok());
+    REQUIRE(s.Put("a", R("row-a"), {"O1", "P2", "S1"}).ok());
+    REQUIRE(s.Put("c", R("row-c"), {"O2", "P1", std::nullopt}).ok());
+    REQUIRE(s.Put(std::string("a\0x", 3), R("row-a0"), {"O1", "P1", "S2"}).ok());  // pk bytes, not C strings
     REQUIRE(s.SetPkColumns({"order_id", "order_item_id"}).ok());
 
     std::vector<state::ReplicaRow> rows;
     REQUIRE(s.Find(0, {"O1"}, 0, &rows).ok());
     CHECK(Pks(rows) == std::vector<std::string>{"a", std::string("a\0x", 3), "b"});
-    CHECK(rows[2].row == "row-b");
+    CHECK(rows[2].row == R("row-b"));
     CHECK(rows[2].keys[1] == std::optional<std::string>("P1"));
     rows.clear();
     REQUIRE(s.Find(2, {"P1", "S1"}, 0, &rows).ok());
@@ -73,14 +78,14 @@ TEST_CASE("replica rows are found by key columns in pk order, and survive reopen
     CHECK(!rows[0].keys[2].has_value());  // NULL stays NULL
 
     // Replace moves the row to its new keys; erase removes it.
-    REQUIRE(s.Put("b", "row-b2", {"O2", "P1", "S1"}).ok());
+    REQUIRE(s.Put("b", R("row-b2"), {"O2", "P1", "S1"}).ok());
     REQUIRE(s.Erase("a").ok());
     rows.clear();
     REQUIRE(s.Find(0, {"O1"}, 0, &rows).ok());
     CHECK(Pks(rows) == std::vector<std::string>{std::string("a\0x", 3)});
-    std::string row;
+    change::Value row;
     CHECK(*s.Get("b", &row));
-    CHECK(row == "row-b2");
+    CHECK(row == R("row-b2"));
     CHECK(!*s.Get("a", &row));
   }
   auto db = state::StateDb::Open(path);
@@ -107,7 +112,7 @@ TEST_CASE("replica rows are found by key columns in pk order, and survive reopen
     return core::Status::Ok();
   }).ok());
   CHECK(scanned.empty());
-  REQUIRE((*store)->Put("z", "row-z", {"O9", "P9", "S9"}).ok());
+  REQUIRE((*store)->Put("z", R("row-z"), {"O9", "P9", "S9"}).ok());
 }
 
 TEST_CASE("a changed layout recreates the replica empty and says so") {
@@ -118,14 +123,14 @@ TEST_CASE("a changed layout recreates the replica empty and says so") {
   {
     auto store = state::ReplicaStore::Open(db->get(), ItemsLayout(), &fresh);
     REQUIRE(store.ok());
-    REQUIRE((*store)->Put("a", "row-a", {"O1", "P1", "S1"}).ok());
+    REQUIRE((*store)->Put("a", R("row-a"), {"O1", "P1", "S1"}).ok());
   }
   auto layout = ItemsLayout();
   layout.contents = "only:price";
   auto store = state::ReplicaStore::Open(db->get(), layout, &fresh);
   REQUIRE(store.ok());
   CHECK(fresh);
-  std::string row;
+  change::Value row;
   CHECK(!*(*store)->Get("a", &row));
   auto again = state::ReplicaStore::Open(db->get(), layout, &fresh);
   REQUIRE(again.ok());
@@ -173,9 +178,9 @@ TEST_CASE("a bulk load drops the indexes, finds stay correct, and the indexes co
     CHECK(s.bulk_loading());
     REQUIRE(s.BeginBulkLoad().ok());  // idempotent
     CHECK(IndexCount(**db, table) == 0);
-    REQUIRE(s.Put("b", "row-b", {"O1", "P1", "S1"}).ok());
-    REQUIRE(s.Put("a", "row-a", {"O1", "P2", "S1"}).ok());
-    REQUIRE(s.Put("c", "row-c", {"O2", "P1", std::nullopt}).ok());
+    REQUIRE(s.Put("b", R("row-b"), {"O1", "P1", "S1"}).ok());
+    REQUIRE(s.Put("a", R("row-a"), {"O1", "P2", "S1"}).ok());
+    REQUIRE(s.Put("c", R("row-c"), {"O2", "P1", std::nullopt}).ok());
     // Without indexes a Find scans the table: the same rows, in pk order.
     std::vector<state::ReplicaRow> rows;
     REQUIRE(s.Find(0, {"O1"}, 0, &rows).ok());
@@ -194,7 +199,7 @@ TEST_CASE("a bulk load drops the indexes, finds stay correct, and the indexes co
     CHECK(IndexCount(**db, table) == 3);
     auto& s = **store;
     REQUIRE(s.BeginBulkLoad().ok());
-    REQUIRE(s.Put("d", "row-d", {"O2", "P1", "S3"}).ok());
+    REQUIRE(s.Put("d", R("row-d"), {"O2", "P1", "S3"}).ok());
     REQUIRE(s.EnsureIndexes().ok());
     CHECK(!s.bulk_loading());
     CHECK(IndexCount(**db, table) == 3);
