@@ -89,9 +89,11 @@ core::Status Pipeline::ApplyPending() {
   const bool may_defer = !stop_signalled_.load() && phase_ != Phase::kStopping &&
                          engine_->PendingSize() < kMaxDeferredRoots;
   const bool ends_inside_transaction = !group.batches.empty() && group.offsets.empty();
+  // Only with one source: a snapshot of another source discards every pending root (BuildSnapshot),
+  // and the withheld offsets must never commit without their roots built.
   const bool wait_for_sinks = may_defer && !ends_inside_transaction && group.resnapshot.empty() &&
-                              engine_->PendingSize() >= options_.direct_write_min_roots && !AnySourceSnapshotting() &&
-                              !SinksIdle();
+                              sources_.size() == 1 && engine_->PendingSize() >= options_.direct_write_min_roots &&
+                              !AnySourceSnapshotting() && !SinksIdle();
   const bool defer = may_defer && (ends_inside_transaction || wait_for_sinks);
   std::map<std::string, std::string> withhold;  // what withheld_offsets_ becomes once this group commits
   if (defer) {
