@@ -52,7 +52,7 @@ core::Status Pipeline::Start(FinishedHandler on_finished) {
     auto run = std::make_unique<SinkRun>();
     run->name = sink_name;
     run->config = *sink_config;
-    run->writer = std::make_unique<SinkWriter>(sink_name, std::move(sink), loop_);
+    WEFT_ASSIGN_OR_RETURN(run->writer, SinkWriter::Start(sink_name, std::move(sink), loop_));
     feed_->AddSink(sink_name, static_cast<size_t>(std::max(1, sink_config->batch_size)));
     sinks_[sink_name] = std::move(run);
   }

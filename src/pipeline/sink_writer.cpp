@@ -2,14 +2,20 @@
 
 namespace weft::pipeline {
 
-SinkWriter::SinkWriter(std::string name, std::unique_ptr<sink::DocumentSink> sink, uv_loop_t* loop)
+SinkWriter::SinkWriter(std::string name, std::unique_ptr<sink::DocumentSink> sink)
     : name_(std::move(name)), log_(sink->component()), shared_(std::make_shared<Shared>()) {
   shared_->sink = std::move(sink);
-  async_ = new uv_async_t;
-  uv_async_init(loop, async_, &SinkWriter::OnAsync);
-  async_->data = this;
-  shared_->async = async_;
-  thread_ = std::thread(&SinkWriter::ThreadMain, shared_, log_);
+}
+
+core::Result<std::unique_ptr<SinkWriter>> SinkWriter::Start(std::string name, std::unique_ptr<sink::DocumentSink> sink,
+                                                            uv_loop_t* loop) {
+  std::unique_ptr<SinkWriter> writer(new SinkWriter(std::move(name), std::move(sink)));
+  SinkWriter* self = writer.get();
+  core::Status init = writer->async_.Init(loop, [self] { self->OnWake(); });
+  if (!init.ok()) return core::Internal("sink " + writer->name_ + ": " + init.message());
+  writer->shared_->async = &writer->async_;
+  writer->thread_ = std::thread(&SinkWriter::ThreadMain, writer->shared_, writer->log_);
+  return writer;
 }
 
 SinkWriter::~SinkWriter() { Stop(); }
@@ -46,23 +52,21 @@ void SinkWriter::ThreadMain(std::shared_ptr<Shared> shared, core::Logger log) {
     std::lock_guard lock(shared->mutex);
     if (shared->abandoned) break;
     shared->finished.push_back(std::move(job.done));
-    uv_async_send(shared->async);  // sends coalesce: OnAsync drains every finished job
+    shared->async->Send();  // sends coalesce: OnWake drains every finished job
   }
   std::lock_guard lock(shared->mutex);
   shared->thread_done = true;
   shared->exited.notify_all();
 }
 
-void SinkWriter::OnAsync(uv_async_t* handle) {
-  auto* self = static_cast<SinkWriter*>(handle->data);
-  if (!self) return;
+void SinkWriter::OnWake() {
   std::deque<Done> done;
   {
-    std::lock_guard lock(self->shared_->mutex);
-    done.swap(self->shared_->finished);
+    std::lock_guard lock(shared_->mutex);
+    done.swap(shared_->finished);
   }
   for (auto& d : done) {
-    --self->pending_;
+    --pending_;
     if (d) d();
   }
 }
@@ -87,9 +91,7 @@ bool SinkWriter::Stop(std::chrono::milliseconds grace) {
               " ms of stopping; leaving its write unacknowledged (it stays in the outbox and is sent again "
               "on the next start)");
   }
-  async_->data = nullptr;
-  uv_close(reinterpret_cast<uv_handle_t*>(async_), [](uv_handle_t* h) { delete reinterpret_cast<uv_async_t*>(h); });
-  async_ = nullptr;
+  async_.Close();  // no callback runs after this, so none reaches a destroyed writer
   return joined;
 }
 

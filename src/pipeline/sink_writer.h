@@ -22,6 +22,8 @@
 #include <thread>
 
 #include "core/log.h"
+#include "core/status.h"
+#include "loop/uv_handles.h"
 #include "sink/document_sink.h"
 
 namespace weft::pipeline {
@@ -40,7 +42,9 @@ class SinkWriter {
   // 10 s and the pipeline already spent up to 8 s flushing the outbox.
   static constexpr std::chrono::milliseconds kStopGrace{500};
 
-  SinkWriter(std::string name, std::unique_ptr<sink::DocumentSink> sink, uv_loop_t* loop);
+  // Starts the writer thread, with its wake-up handle on `loop` (an error when libuv refuses it).
+  static core::Result<std::unique_ptr<SinkWriter>> Start(std::string name, std::unique_ptr<sink::DocumentSink> sink,
+                                                         uv_loop_t* loop);
   ~SinkWriter();  // Stop() if still running
   SinkWriter(const SinkWriter&) = delete;
   SinkWriter& operator=(const SinkWriter&) = delete;
@@ -73,15 +77,16 @@ class SinkWriter {
     bool stopping = false;           // guarded by mutex
     bool abandoned = false;          // guarded by mutex: the loop no longer listens (async closed)
     bool thread_done = false;        // guarded by mutex
-    uv_async_t* async = nullptr;     // uv_async_send only under mutex and while !abandoned
+    loop::AsyncHandle* async = nullptr;  // Send only under mutex and while !abandoned
   };
+  SinkWriter(std::string name, std::unique_ptr<sink::DocumentSink> sink);
   static void ThreadMain(std::shared_ptr<Shared> shared, core::Logger log);
-  static void OnAsync(uv_async_t* handle);
+  void OnWake();  // runs the completions of finished jobs
 
   std::string name_;
   core::Logger log_;
   std::shared_ptr<Shared> shared_;
-  uv_async_t* async_ = nullptr;  // freed in its close callback
+  loop::AsyncHandle async_;  // the writer thread's wake-up of the loop
   std::thread thread_;
   size_t pending_ = 0;  // loop thread only
 };

@@ -60,7 +60,7 @@ core::Result<std::unique_ptr<StateDb>> StateDb::Open(const std::string& path) {
 StateDb::~StateDb() = default;
 
 core::Result<Statement*> StateDb::Cached(std::string_view sql) {
-  auto it = statements_.find(std::string(sql));
+  auto it = statements_.find(sql);
   if (it != statements_.end()) return it->second.get();
   WEFT_ASSIGN_OR_RETURN(Statement stmt, Statement::Prepare(db_.get(), sql));
   auto owned = std::make_unique<Statement>(std::move(stmt));
@@ -328,6 +328,16 @@ core::Status StateDb::SetDocHash(const std::string& view, const std::string& id_
   stmt->BindInt(3, static_cast<int64_t>(hash.h1));
   stmt->BindInt(4, static_cast<int64_t>(hash.h2));
   return stmt->Run();
+}
+
+core::Result<bool> StateDb::ReplaceDocHash(const std::string& view, const std::string& id_key, const DocHash& hash) {
+  WEFT_ASSIGN_OR_RETURN(Statement * stmt, Cached(sql::kReplaceDocHash));
+  stmt->BindText(1, view);
+  stmt->BindText(2, id_key);
+  stmt->BindInt(3, static_cast<int64_t>(hash.h1));
+  stmt->BindInt(4, static_cast<int64_t>(hash.h2));
+  WEFT_RETURN_IF_ERROR(stmt->Run());
+  return sqlite3_changes(db_.get()) > 0;  // the upsert's WHERE leaves an equal hash untouched
 }
 
 core::Status StateDb::ClearDocHash(const std::string& view, const std::string& id_key) {

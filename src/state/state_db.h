@@ -105,6 +105,9 @@ class StateDb {
   // Hash of the last document flushed per (view, id_key), for skipping unchanged rewrites.
   core::Result<std::optional<DocHash>> GetDocHash(const std::string& view, const std::string& id_key);
   core::Status SetDocHash(const std::string& view, const std::string& id_key, const DocHash& hash);
+  // SetDocHash unless `hash` is the one stored, in one statement: true when it was stored (new or
+  // different), false when the document equals the last one written.
+  core::Result<bool> ReplaceDocHash(const std::string& view, const std::string& id_key, const DocHash& hash);
   core::Status ClearDocHash(const std::string& view, const std::string& id_key);
   core::Status ClearDocHashes(const std::string& view);
   core::Result<bool> HasDocHashes(const std::string& view);
@@ -125,7 +128,12 @@ class StateDb {
 
   // db_ is declared first so it is destroyed last, after the statements it prepared.
   SqliteDb db_;
-  std::unordered_map<std::string, std::unique_ptr<Statement>> statements_;
+  // Looked up by string_view (no std::string made per lookup: Cached runs several times per change).
+  struct SqlHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view sql) const { return std::hash<std::string_view>{}(sql); }
+  };
+  std::unordered_map<std::string, std::unique_ptr<Statement>, SqlHash, std::equal_to<>> statements_;
   std::string path_;
 };
 

@@ -119,6 +119,9 @@ inline constexpr char kGetDocHash[] = "SELECT h1, h2 FROM doc_hashes WHERE view=
 inline constexpr char kSetDocHash[] =
     "INSERT INTO doc_hashes(view, id_key, h1, h2) VALUES(?1, ?2, ?3, ?4) "
     "ON CONFLICT(view, id_key) DO UPDATE SET h1=excluded.h1, h2=excluded.h2";
+inline constexpr char kReplaceDocHash[] =
+    "INSERT INTO doc_hashes(view, id_key, h1, h2) VALUES(?1, ?2, ?3, ?4) "
+    "ON CONFLICT(view, id_key) DO UPDATE SET h1=excluded.h1, h2=excluded.h2 WHERE h1<>excluded.h1 OR h2<>excluded.h2";
 inline constexpr char kClearDocHash[] = "DELETE FROM doc_hashes WHERE view=?1 AND id_key=?2";
 inline constexpr char kClearDocHashes[] = "DELETE FROM doc_hashes WHERE view=?1";
 inline constexpr char kHasDocHashes[] = "SELECT 1 FROM doc_hashes WHERE view=?1 LIMIT 1";

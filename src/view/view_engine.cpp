@@ -383,10 +383,11 @@ class Engine final : public ViewEngine {
     std::string encoded = change::EncodeValue(doc);
     state::DocHash hash = HashBytes(encoded);
     if (compare) {
-      WEFT_ASSIGN_OR_RETURN(auto last, db_->GetDocHash(name, id_key));
-      if (last && *last == hash) return std::optional<PendingWrite>();
+      WEFT_ASSIGN_OR_RETURN(bool changed, db_->ReplaceDocHash(name, id_key, hash));
+      if (!changed) return std::optional<PendingWrite>();
+    } else {
+      WEFT_RETURN_IF_ERROR(db_->SetDocHash(name, id_key, hash));
     }
-    WEFT_RETURN_IF_ERROR(db_->SetDocHash(name, id_key, hash));
     PendingWrite write = MakeWrite(view, std::move(id), std::move(doc));
     write.encoded_doc = std::move(encoded);
     return std::optional<PendingWrite>(std::move(write));

@@ -5,7 +5,7 @@
 # `perf report` (self time per symbol, and per shared object), and leaves perf.data in PROF_OUT.
 #   tests/bench/profile-catchup.sh BUILD_DIR [sqlite|null]
 # Environment: PROF_SCALE [1]  PROF_CHANGES [100000]  PROF_OUT [/tmp/weft-profile]  PROF_PERF [1]
-#   PROF_ROW_CACHE_MB [the default] ([state] row_cache_mb)
+#   PROF_PHASE [catchup] (snapshot: profile `weft run --oneshot` of the loaded data instead)
 #   (PROF_PERF=0: no perf, just the rate)  PROF_LOG [""] (e.g. "debug": the group sizes, in catchup.err)  PROF_CALLGRAPH [""] (e.g. "dwarf": call graphs, heavier)
 # Not a test; the figures are as noisy as the machine (the load average is printed).
 set -euo pipefail
@@ -41,8 +41,38 @@ gtid_seq() { sql -N -e "SELECT @@gtid_binlog_pos" | tr ',' '\n' | sed -n 's/^0-[
 
 dir="$work/w"; mkdir -p "$dir"
 "$root/tests/bench/order_view_config.sh" "$dir" "$port" "$sink"
-[ -z "${PROF_ROW_CACHE_MB:-}" ] || sed -i "s/^path = \"state.db\"$/&\nrow_cache_mb = $PROF_ROW_CACHE_MB/" "$dir/weft.toml"
 [ -z "${PROF_LOG:-}" ] || printf '\n[log]\nlevel = "%s"\n' "$PROF_LOG" >>"$dir/weft.toml"
+
+perf=()
+if [ "${PROF_PERF:-1}" = 1 ]; then
+  perf=(perf record -q -F 499 -o "$out/perf.data")
+  [ -z "${PROF_CALLGRAPH:-}" ] || perf+=(--call-graph "$PROF_CALLGRAPH")
+  perf+=(--)
+else
+  # No perf: CPU time and peak RSS of the profiled process, steadier than wall time on a busy machine.
+  perf=(/usr/bin/time -o "$dir/time.txt" -f "%U %S %M" --)
+fi
+report() {  # $1: how many units of work, $2: their name
+  if [ -f "$dir/time.txt" ]; then
+    read -r user sys rss_kb <"$dir/time.txt"
+    echo "  cpu ${user}s user + ${sys}s sys, $(/usr/bin/python3 -c "print(round($1/($user+$sys)))") $2 per cpu-second; peak RSS $((rss_kb / 1024)) MB"
+  fi
+  if [ "${PROF_PERF:-1}" = 1 ]; then
+    perf report -i "$out/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
+    perf report -i "$out/perf.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -45
+  fi
+}
+if [ "${PROF_PHASE:-catchup}" = snapshot ]; then
+  load0=$(cut -d' ' -f1-3 /proc/loadavg)
+  t0=$(date +%s.%N)
+  (cd "$dir" && "${perf[@]}" "$weft" run -c weft.toml --oneshot 2>oneshot.err) || { tail -5 "$dir/oneshot.err" >&2; exit 1; }
+  t1=$(date +%s.%N)
+  cp "$dir/oneshot.err" "$out/oneshot.err"
+  docs=$(sql -N shop -e "SELECT COUNT(*) FROM ecom_orders")
+  /usr/bin/python3 -c "import sys; print(f'oneshot snapshot of {sys.argv[3]} orders: {float(sys.argv[2]) - float(sys.argv[1]):.2f} s (load at start {sys.argv[4]})')" "$t0" "$t1" "$docs" "$load0"
+  report "$docs" documents
+  exit 0
+fi
 
 seq=$(gtid_seq)
 (cd "$dir" && exec "$weft" run -c weft.toml 2>snap.err) & wpid=$!
@@ -53,15 +83,6 @@ sql shop <"$work/changes.sql"
 seq=$(gtid_seq)
 order=$(/usr/bin/python3 -c "import json,sys; print(json.loads(sys.argv[1])['marker_order'])" "$summary")
 
-perf=()
-if [ "${PROF_PERF:-1}" = 1 ]; then
-  perf=(perf record -q -F 499 -o "$out/perf.data")
-  [ -z "${PROF_CALLGRAPH:-}" ] || perf+=(--call-graph "$PROF_CALLGRAPH")
-  perf+=(--)
-else
-  # No perf: CPU time and peak RSS of the catch-up process, steadier than wall time on a busy machine.
-  perf=(/usr/bin/time -o "$dir/time.txt" -f "%U %S %M" --)
-fi
 load0=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(date +%s.%N)
 (cd "$dir" && exec "${perf[@]}" "$weft" run -c weft.toml 2>catchup.err) & wpid=$!
@@ -80,11 +101,4 @@ t0, t1, n = float(sys.argv[1]), float(sys.argv[2]), int(sys.argv[3])
 print(f"catch-up of {n} changes into {sys.argv[5]}: {t1 - t0:.2f} s, {n / (t1 - t0):.0f} changes/s (load at start {sys.argv[4]})")
 PY
 cp "$dir/catchup.err" "$out/catchup.err"
-if [ -f "$dir/time.txt" ]; then
-  read -r user sys rss_kb <"$dir/time.txt"
-  echo "  cpu ${user}s user + ${sys}s sys, $(/usr/bin/python3 -c "print(round($changes/($user+$sys)))") changes per cpu-second; peak RSS $((rss_kb / 1024)) MB"
-fi
-if [ "${PROF_PERF:-1}" = 1 ]; then
-  perf report -i "$out/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -12
-  perf report -i "$out/perf.data" --no-children --sort sym --stdio 2>/dev/null | grep -v '^#' | grep -v '^$' | head -45
-fi
+report "$changes" changes

@@ -66,7 +66,9 @@ TEST_CASE("jobs complete on the loop thread in post order; Stop joins an idle wr
   auto gate = std::make_shared<Gate>();
   gate->Unblock();
   {
-    pipeline::SinkWriter writer("t", std::make_unique<BlockingSink>(gate), &loop);
+    auto started = pipeline::SinkWriter::Start("t", std::make_unique<BlockingSink>(gate), &loop);
+    REQUIRE(started.ok());
+    pipeline::SinkWriter& writer = **started;
     std::vector<int> order;
     auto loop_thread = std::this_thread::get_id();
     for (int i = 0; i < 3; ++i) {
@@ -94,7 +96,9 @@ TEST_CASE("Stop abandons a job blocked in the sink after its grace; the thread l
   auto gate = std::make_shared<Gate>();
   bool done_ran = false;
   {
-    pipeline::SinkWriter writer("t", std::make_unique<BlockingSink>(gate), &loop);
+    auto started = pipeline::SinkWriter::Start("t", std::make_unique<BlockingSink>(gate), &loop);
+    REQUIRE(started.ok());
+    pipeline::SinkWriter& writer = **started;
     writer.Post([](sink::DocumentSink& s, const core::Status&) {
       std::vector<sink::WriteResult> results;
       (void)s.Write({}, &results);

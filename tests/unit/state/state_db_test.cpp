@@ -168,6 +168,21 @@ TEST_CASE("offsets, meta, dead letters and doc hashes persist across reopen") {
   CHECK(**(*db)->GetOffset("other") == "x");
 }
 
+TEST_CASE("ReplaceDocHash stores a new or different hash and reports an equal one, per view") {
+  TempDir dir;
+  auto db = state::StateDb::Open(dir.File("state.db"));
+  REQUIRE(db.ok());
+  state::StateDb& s = **db;
+  CHECK(*s.ReplaceDocHash("v1", "ORD1", {1, 2}));         // new
+  CHECK_FALSE(*s.ReplaceDocHash("v1", "ORD1", {1, 2}));   // equal: nothing to write
+  CHECK(*s.ReplaceDocHash("v1", "ORD1", {1, 3}));         // h2 differs
+  CHECK(*s.ReplaceDocHash("v1", "ORD1", {9, 3}));         // h1 differs
+  CHECK(**s.GetDocHash("v1", "ORD1") == state::DocHash{9, 3});
+  CHECK(*s.ReplaceDocHash("v2", "ORD1", {9, 3}));         // another view's hash is its own
+  REQUIRE(s.ClearDocHash("v1", "ORD1").ok());
+  CHECK(*s.ReplaceDocHash("v1", "ORD1", {9, 3}));         // cleared: written again
+}
+
 TEST_CASE("a rolled-back batch leaves nothing behind") {
   TempDir dir;
   auto db = state::StateDb::Open(dir.File("state.db"));
