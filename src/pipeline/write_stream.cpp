@@ -52,8 +52,15 @@ core::Status WriteStream::Post(const std::string& sink_name, Queue& queue) {
           batch.reserve(job->writes.size());
           for (auto& w : job->writes) batch.push_back(std::move(w.write));
           job->status = sink.Write(batch, &job->results);
-          // Given back for a spill: only what the sink did not take is read again.
-          for (size_t i = 0; i < batch.size(); ++i) job->writes[i].write = std::move(batch[i]);
+          // Given back for a spill: only what the sink did not take is read again. A taken
+          // document's tree is freed here, on the writer thread, not by the loop thread that
+          // collects the job (freeing them was ~6% of a snapshot's loop time); the loop only reads
+          // whether it was an upsert.
+          for (size_t i = 0; i < batch.size(); ++i) {
+            job->writes[i].write = std::move(batch[i]);
+            bool taken = job->status.ok() && i < job->results.size() && job->results[i].outcome == sink::Outcome::kOk;
+            if (taken && job->writes[i].write.doc) *job->writes[i].write.doc = change::Value();
+          }
         }
         std::lock_guard<std::mutex> lock(flight->mutex);
         job->done = true;

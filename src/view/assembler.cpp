@@ -147,19 +147,19 @@ core::Result<std::optional<Value>> Assembler::Probe(int view, int node_index, co
   const Node& child = set_->views[view].nodes[node_index];
   // Collected before recursing: the Find statement is free again when a nested lookup of the same
   // table (a self-join) needs it.
-  std::vector<state::ReplicaRow> matches;
-  WEFT_RETURN_IF_ERROR(replicas_[child.table]->Find(child.child_index, keys, child.is_array ? 0 : 1, &matches));
+  std::vector<Value> matches;
+  WEFT_RETURN_IF_ERROR(replicas_[child.table]->FindRows(child.child_index, keys, child.is_array ? 0 : 1, &matches));
   if (child.is_array) {
     Value items = Value::MakeArray();
     items.array().reserve(matches.size());
     for (auto& m : matches) {
-      WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, std::move(m.row)));
+      WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, std::move(m)));
       items.array().push_back(std::move(item));
     }
     return std::optional<Value>(std::move(items));
   }
   if (matches.empty()) return std::optional<Value>();
-  WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, std::move(matches.front().row)));
+  WEFT_ASSIGN_OR_RETURN(Value item, RowDocument(view, node_index, std::move(matches.front())));
   return std::optional<Value>(std::move(item));
 }
 

@@ -72,6 +72,16 @@ TEST_CASE("replica rows are found by key columns in pk order, and survive reopen
     rows.clear();
     REQUIRE(s.Find(1, {"P1"}, 1, &rows).ok());  // limit
     CHECK(Pks(rows) == std::vector<std::string>{std::string("a\0x", 3)});
+    // FindRows: the same rows in the same (pk) order, without pk and key texts.
+    std::vector<change::Value> found;
+    REQUIRE(s.FindRows(0, {"O1"}, 0, &found).ok());
+    CHECK(found == std::vector<change::Value>{R("row-a"), R("row-a0"), R("row-b")});
+    found.clear();
+    REQUIRE(s.FindRows(1, {"P1"}, 1, &found).ok());  // limit
+    CHECK(found == std::vector<change::Value>{R("row-a0")});
+    found.clear();
+    REQUIRE(s.FindRows(0, {"O3"}, 0, &found).ok());
+    CHECK(found.empty());
     rows.clear();
     REQUIRE(s.Find(0, {"O2"}, 0, &rows).ok());
     REQUIRE(rows.size() == 1);
