@@ -31,6 +31,7 @@ void Pipeline::ProcessPending() {
     engine_->DiscardPending();
     withheld_offsets_.clear();  // their roots are gone: the restart reads from the committed offset
     waiting_for_sinks_ = false;
+    coalesced_changes_ = 0;
     status = core::Status::Ok();
   }
   if (!status.ok()) return Finish(status);
@@ -94,7 +95,17 @@ core::Status Pipeline::ApplyPending() {
   const bool wait_for_sinks = may_defer && !ends_inside_transaction && group.resnapshot.empty() &&
                               sources_.size() == 1 && engine_->PendingSize() >= options_.direct_write_min_roots &&
                               !AnySourceSnapshotting() && !SinksIdle();
-  const bool defer = may_defer && (ends_inside_transaction || wait_for_sinks);
+  // A catch-up (pipeline.h, coalesce_changes): same conditions, a full group of streamed changes
+  // only (a group that ends a snapshot commits its offset).
+  const size_t group_changes = static_cast<size_t>(figures_.rows_in - rows_before);
+  const bool streamed_only = std::all_of(group.batches.begin(), group.batches.end(), [](const auto& b) {
+    return b.second.kind == SourceBatch::Kind::kTransaction;
+  });
+  const bool coalesce = may_defer && !ends_inside_transaction && group.resnapshot.empty() && sources_.size() == 1 &&
+                        streamed_only && !AnySourceSnapshotting() && options_.coalesce_min_group_changes > 0 &&
+                        group_changes >= options_.coalesce_min_group_changes &&
+                        coalesced_changes_ + group_changes < options_.coalesce_changes;
+  const bool defer = may_defer && (ends_inside_transaction || wait_for_sinks || coalesce);
   std::map<std::string, std::string> withhold;  // what withheld_offsets_ becomes once this group commits
   if (defer) {
     engine_->ForgetWalks();  // only the roots wait: memory grows with documents, not with changes
@@ -123,6 +134,10 @@ core::Status Pipeline::ApplyPending() {
   feed_->Publish();
   withheld_offsets_ = std::move(withhold);
   waiting_for_sinks_ = !withheld_offsets_.empty();
+  coalesced_changes_ = defer ? coalesced_changes_ + group_changes : 0;
+  // The next loop iteration runs a group even when no batch comes: a catch-up's last full group
+  // must not leave its documents waiting for a change that may never come.
+  if (coalesce) idle_.Start();
   for (auto& [name, run] : sources_) {
     if (run->source && group.offsets.count(name)) run->source->Committed(group.offsets.at(name));
   }

@@ -62,6 +62,13 @@ struct PipelineOptions {
   // its documents to the sinks while they are built instead of through the outbox
   // (pipeline/write_stream.h); smaller groups, the live path, never wait for a sink on the loop.
   size_t direct_write_min_roots = 2000;
+  // A catch-up: while groups keep arriving full (coalesce_min_group_changes changes or more: the
+  // source's queue was full), their documents wait, with their offsets, until coalesce_changes
+  // changes are applied (or a group is smaller), so a document many of them touch (a hot product's
+  // orders) is built once instead of once per group. The changes themselves are freed as applied:
+  // only the roots wait (~150 bytes each, at most kMaxDeferredRoots). 0 turns it off.
+  size_t coalesce_min_group_changes = 4096;
+  size_t coalesce_changes = 32768;
 };
 
 // What the pipeline makes its sources and sinks with: `weft run` passes the real ones
@@ -180,6 +187,7 @@ class Pipeline {
   // committed by the group that builds them. waiting_for_sinks_: such a group is due.
   std::map<std::string, std::string> withheld_offsets_;
   bool waiting_for_sinks_ = false;
+  size_t coalesced_changes_ = 0;  // changes of the groups whose documents wait for a catch-up's build
   loop::IdleHandle idle_;         // started while pending_ is non-empty: ProcessPending
   loop::TimerHandle timer_;       // OnTick: retry back-off and stop deadline ticks
   loop::AsyncHandle stop_async_;  // RequestStopFromSignal -> RequestStop

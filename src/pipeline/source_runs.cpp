@@ -104,6 +104,7 @@ core::Status Pipeline::Resnapshot(const std::string& name, const std::string& st
     WEFT_RETURN_IF_ERROR(tx.Commit());
   }
   withheld_offsets_.erase(name);  // its waiting roots are forgotten too: it is read again
+  coalesced_changes_ = 0;
   WEFT_RETURN_IF_ERROR(StopMismatchedViews(name, statement));
   run.snapshot_done = false;
   run.snapshot_rows = 0;

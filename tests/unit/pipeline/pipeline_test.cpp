@@ -96,11 +96,16 @@ struct Run {
   // Every group written straight to the sink while it is built, as a catch-up's are
   // (pipeline/write_stream.h), or (0) the pipeline's default, where these small groups take the outbox.
   size_t direct_write_min_roots = 0;
+  // Catch-up coalescing (PipelineOptions::coalesce_*): 0 keeps the defaults (off for these small groups).
+  size_t coalesce_min_group_changes = 0;
+  size_t coalesce_changes = 0;
 
   void Start(Shop& shop, int64_t outbox_limit = 100000) {
     finished = false;
     pipeline::PipelineOptions options;
     if (direct_write_min_roots > 0) options.direct_write_min_roots = direct_write_min_roots;
+    if (coalesce_min_group_changes > 0) options.coalesce_min_group_changes = coalesce_min_group_changes;
+    if (coalesce_changes > 0) options.coalesce_changes = coalesce_changes;
     pipeline = std::make_unique<pipeline::Pipeline>(Config(shop, outbox_limit), options,
                                                     FakeFactories(&shop.db, store), &loop);
     core::Status st = pipeline->Start([this](const core::Status& s) {
@@ -153,13 +158,17 @@ void RequireConverged(Run& run, const Shop& shop) {
   CHECK_MESSAGE(converged, DiffCollections(shop.Expected(), run.store->Collection("orders")));
 }
 
-void RandomTransactionsInParts(bool direct) {
+void RandomTransactionsInParts(bool direct, bool coalesce = false) {
   Shop shop;
   Rng rng(7);
   for (int i = 0; i < 10; ++i) shop.db.Commit(rng, 8);  // before the snapshot
   shop.db.part = 3;
   Run run;
   run.direct_write_min_roots = direct ? 1 : 0;
+  if (coalesce) {  // every group counts as full: documents wait until 40 changes, or the source is quiet
+    run.coalesce_min_group_changes = 1;
+    run.coalesce_changes = 40;
+  }
   run.Start(shop);
   RequireConverged(run, shop);
   REQUIRE(shop.db.starts.size() == 1);
@@ -191,6 +200,10 @@ TEST_CASE("snapshot, then random transactions delivered in parts: the sink equal
 
 TEST_CASE("the same, every group written straight to the sink while it is built: nothing passes the outbox") {
   RandomTransactionsInParts(true);
+}
+
+TEST_CASE("the same with every group's documents waiting for a catch-up's build: the last waiting roots are built once the source is quiet") {
+  RandomTransactionsInParts(true, true);
 }
 
 TEST_CASE("a failing sink while a group's documents go straight to it: what it did not take arrives through the outbox") {
