@@ -257,7 +257,8 @@ core::Status ReplicaStore::ReadRow(const Statement& stmt, ReplicaRow* row, bool 
   return core::Status::Ok();
 }
 
-core::Result<Statement*> ReplicaStore::BindFind(size_t index, const std::vector<std::string>& keys) {
+core::Status ReplicaStore::ForEachFound(size_t index, const std::vector<std::string>& keys, size_t limit,
+                                        const std::function<core::Status(const Statement&)>& each) {
   if (index >= find_.size()) return core::Internal("replica " + name_ + " has no index " + std::to_string(index));
   if (!find_[index]) {
     WEFT_ASSIGN_OR_RETURN(
@@ -267,38 +268,30 @@ core::Result<Statement*> ReplicaStore::BindFind(size_t index, const std::vector<
   }
   WEFT_RETURN_IF_ERROR(SyncColumns());
   Statement* stmt = find_[index].get();
+  ResetOnExit reset(stmt);
   for (size_t i = 0; i < keys.size(); ++i) stmt->BindBlob(static_cast<int>(i + 1), keys[i]);
-  return stmt;
+  for (size_t n = 0; limit == 0 || n < limit; ++n) {
+    WEFT_ASSIGN_OR_RETURN(bool found, stmt->Step());
+    if (!found) break;
+    WEFT_RETURN_IF_ERROR(each(*stmt));
+  }
+  return core::Status::Ok();
 }
 
 core::Status ReplicaStore::Find(size_t index, const std::vector<std::string>& keys, size_t limit,
                                 std::vector<ReplicaRow>* out, bool with_row) {
-  WEFT_ASSIGN_OR_RETURN(Statement * stmt, BindFind(index, keys));
-  ResetOnExit reset(stmt);
-  size_t n = 0;
-  while (limit == 0 || n < limit) {
-    WEFT_ASSIGN_OR_RETURN(bool found, stmt->Step());
-    if (!found) break;
+  return ForEachFound(index, keys, limit, [&](const Statement& stmt) {
     out->emplace_back();
-    WEFT_RETURN_IF_ERROR(ReadRow(*stmt, &out->back(), with_row));
-    ++n;
-  }
-  return core::Status::Ok();
+    return ReadRow(stmt, &out->back(), with_row);
+  });
 }
 
 core::Status ReplicaStore::FindRows(size_t index, const std::vector<std::string>& keys, size_t limit,
                                     std::vector<change::Value>* out) {
-  WEFT_ASSIGN_OR_RETURN(Statement * stmt, BindFind(index, keys));
-  ResetOnExit reset(stmt);
-  size_t n = 0;
-  while (limit == 0 || n < limit) {
-    WEFT_ASSIGN_OR_RETURN(bool found, stmt->Step());
-    if (!found) break;
+  return ForEachFound(index, keys, limit, [&](const Statement& stmt) {
     out->emplace_back();
-    WEFT_RETURN_IF_ERROR(DecodeRow(stmt->Blob(1), &out->back()));
-    ++n;
-  }
-  return core::Status::Ok();
+    return DecodeRow(stmt.Blob(1), &out->back());
+  });
 }
 
 core::Status ReplicaStore::Scan(const std::function<core::Status(const ReplicaRow&)>& each) {

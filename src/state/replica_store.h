@@ -100,8 +100,10 @@ class ReplicaStore {
   ReplicaStore(StateDb* db, ReplicaLayout layout, std::string name)
       : db_(db), layout_(std::move(layout)), name_(std::move(name)) {}
   core::Status ReadRow(const Statement& stmt, ReplicaRow* row, bool with_row);
-  // Index `index`'s Find statement with `keys` bound (prepared on first use); the caller resets it.
-  core::Result<Statement*> BindFind(size_t index, const std::vector<std::string>& keys);
+  // Runs index `index`'s Find statement (prepared on first use) for `keys`, calling `each` on at
+  // most `limit` rows (0: all) as they are stepped; the one loop under Find and FindRows.
+  core::Status ForEachFound(size_t index, const std::vector<std::string>& keys, size_t limit,
+                            const std::function<core::Status(const Statement&)>& each);
   core::Status DecodeRow(std::string_view bytes, change::Value* row);
   // Encodes `row` into encoded_, appending the names it brings to the column list.
   core::Status EncodeRow(const change::Value& row);
