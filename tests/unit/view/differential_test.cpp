@@ -148,6 +148,36 @@ Scenario NestedScenario() {
   return s;
 }
 
+// Relation values that repeat across roots and are NULL: the root t_c embeds by c_b an object of
+// t_b and a self-join array of t_c (many roots per value, a NULL that matches nothing, child rows
+// no root matches), and by c_code an array of t_d.
+Scenario RepeatedKeysScenario() {
+  Scenario s;
+  auto b = Schema("t_b", {"b_id", "b_tag"}, {0});
+  auto c = Schema("t_c", {"c_id", "c_b", "c_code"}, {0});
+  auto d = Schema("t_d", {"d_id", "d_code", "d_val"}, {0});
+  s.model.Add(b, {OneOf(Ints(1, 8)), OneOf(Names("tag", 3))});
+  s.model.Add(c, {OneOf(Ints(1, 20)), OneOf(Ints(1, 6), 15), OneOf({Value::String("x"), Value::String("y")})});
+  s.model.Add(d, {OneOf(Ints(1, 8)), OneOf({Value::String("x"), Value::String("y"), Value::String("w")}), Money()});
+  config::ViewConfig v;
+  v.name = "c_view";
+  v.source = "shop";
+  v.root = "t_c";
+  v.sink = "s3";
+  v.collection = "C";
+  v.lookups.push_back(Lookup("t_d", "labels", "array", {{"c_code", "d_code"}}));
+  v.lookups.push_back(Lookup("t_b", "b", "object", {{"c_b", "b_id"}}));
+  v.lookups.push_back(Lookup("t_c", "siblings", "array", {{"c_b", "c_b"}}));
+  v.lookups.back().fields = {"c_id"};
+  s.views = {v};
+  NaiveView n{"s3", "C", "t_c", {}, {}, {}};
+  n.children = {NaiveNode{"t_d", {"labels"}, true, {{"c_code", "d_code"}}, {}, {}, {}},
+                NaiveNode{"t_b", {"b"}, false, {{"c_b", "b_id"}}, {}, {}, {}},
+                NaiveNode{"t_c", {"siblings"}, true, {{"c_b", "c_b"}}, {"c_id"}, {}, {}}};
+  s.naive = {n};
+  return s;
+}
+
 bool CheckAll(Harness& h, const Scenario& s, const std::string& when) {
   bool same = true;
   for (const auto& v : s.naive) {
@@ -200,4 +230,8 @@ TEST_CASE("differential: the seeds' six tables under random workloads") {
 
 TEST_CASE("differential: composite relations, three-level nesting, two views on shared tables") {
   for (uint64_t seed : {11, 12, 13, 14, 15, 16}) RunDifferential(NestedScenario, seed, 400);
+}
+
+TEST_CASE("differential: repeated and NULL relation values, a self-join") {
+  for (uint64_t seed : {21, 22, 23, 24}) RunDifferential(RepeatedKeysScenario, seed, 300);
 }
