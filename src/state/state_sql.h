@@ -19,9 +19,12 @@ namespace weft::state::sql {
 inline constexpr int kSchemaVersion = 1;
 
 inline constexpr char kPragmas[] =
+    // The busy timeout first: switching a new file to WAL takes an exclusive lock, and a reader
+    // that opened the file a moment earlier (`weft status`, a monitoring script) must make this
+    // wait, not fail the start with "database is locked".
+    "PRAGMA busy_timeout=5000;"
     "PRAGMA journal_mode=WAL;"
     "PRAGMA synchronous=NORMAL;"
-    "PRAGMA busy_timeout=5000;"
     "PRAGMA foreign_keys=OFF;"
     // A bounded page cache (8 MiB), so memory stays flat however large the replicas grow. Snapshot
     // loads append in key order and build indexes in one sorted pass (ReplicaStore::BeginBulkLoad),

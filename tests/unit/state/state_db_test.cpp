@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <string>
+#include <thread>
 
 #include "change/value.h"
 #include "state/state_db.h"
@@ -241,4 +243,22 @@ TEST_CASE("outbox depth per view, and a meta value read through a read-only open
   auto missing = state::StateDb::ReadMetaReadOnly(path, "nope");
   REQUIRE(missing.ok());
   CHECK(!missing->has_value());
+}
+
+TEST_CASE("opening waits for a reader that holds the new file for a moment, instead of failing") {
+  TempDir dir;
+  std::string path = dir.File("state.db");
+  // A file still in rollback-journal mode (weft's first open switches it to WAL), read by another
+  // connection: its shared lock blocks the switch until it ends.
+  auto reader = state::SqliteDb::Open(path);
+  REQUIRE(reader.ok());
+  REQUIRE(reader->Exec("CREATE TABLE t(x); INSERT INTO t VALUES(1)").ok());
+  REQUIRE(reader->Exec("BEGIN; SELECT count(*) FROM t").ok());
+  std::thread release([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    (void)reader->Exec("COMMIT");
+  });
+  auto db = state::StateDb::Open(path);
+  release.join();
+  CHECK_MESSAGE(db.ok(), db.status().ToString());
 }
