@@ -90,19 +90,19 @@ core::Status Pipeline::ApplyPending() {
   const bool may_defer = !stop_signalled_.load() && phase_ != Phase::kStopping &&
                          engine_->PendingSize() < kMaxDeferredRoots;
   const bool ends_inside_transaction = !group.batches.empty() && group.offsets.empty();
-  // Only with one source: a snapshot of another source discards every pending root (BuildSnapshot),
-  // and the withheld offsets must never commit without their roots built.
-  const bool wait_for_sinks = may_defer && !ends_inside_transaction && group.resnapshot.empty() &&
-                              sources_.size() == 1 && engine_->PendingSize() >= options_.direct_write_min_roots &&
-                              !AnySourceSnapshotting() && !SinksIdle();
-  // A catch-up (pipeline.h, coalesce_changes): same conditions, a full group of streamed changes
-  // only (a group that ends a snapshot commits its offset).
+  // A group that commits an offset may still wait, for a sink or a catch-up's build, but only with
+  // one source: a snapshot of another source discards every pending root (BuildSnapshot), and the
+  // withheld offsets must never commit without their roots built.
+  const bool may_wait = may_defer && !ends_inside_transaction && group.resnapshot.empty() && sources_.size() == 1 &&
+                        !AnySourceSnapshotting();
+  const bool wait_for_sinks = may_wait && engine_->PendingSize() >= options_.direct_write_min_roots && !SinksIdle();
+  // A catch-up (pipeline.h, coalesce_changes): a full group of streamed changes only (a group that
+  // ends a snapshot commits its offset).
   const size_t group_changes = static_cast<size_t>(figures_.rows_in - rows_before);
   const bool streamed_only = std::all_of(group.batches.begin(), group.batches.end(), [](const auto& b) {
     return b.second.kind == SourceBatch::Kind::kTransaction;
   });
-  const bool coalesce = may_defer && !ends_inside_transaction && group.resnapshot.empty() && sources_.size() == 1 &&
-                        streamed_only && !AnySourceSnapshotting() && options_.coalesce_min_group_changes > 0 &&
+  const bool coalesce = may_wait && streamed_only && options_.coalesce_min_group_changes > 0 &&
                         group_changes >= options_.coalesce_min_group_changes &&
                         coalesced_changes_ + group_changes < options_.coalesce_changes;
   const bool defer = may_defer && (ends_inside_transaction || wait_for_sinks || coalesce);
