@@ -257,8 +257,9 @@ core::Status ReplicaStore::ReadRow(const Statement& stmt, ReplicaRow* row, bool 
   return core::Status::Ok();
 }
 
+template <typename Each>
 core::Status ReplicaStore::ForEachFound(size_t index, const std::vector<std::string>& keys, size_t limit,
-                                        const std::function<core::Status(const Statement&)>& each) {
+                                        const Each& each) {
   if (index >= find_.size()) return core::Internal("replica " + name_ + " has no index " + std::to_string(index));
   if (!find_[index]) {
     WEFT_ASSIGN_OR_RETURN(

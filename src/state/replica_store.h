@@ -101,9 +101,11 @@ class ReplicaStore {
       : db_(db), layout_(std::move(layout)), name_(std::move(name)) {}
   core::Status ReadRow(const Statement& stmt, ReplicaRow* row, bool with_row);
   // Runs index `index`'s Find statement (prepared on first use) for `keys`, calling `each` on at
-  // most `limit` rows (0: all) as they are stepped; the one loop under Find and FindRows.
-  core::Status ForEachFound(size_t index, const std::vector<std::string>& keys, size_t limit,
-                            const std::function<core::Status(const Statement&)>& each);
+  // most `limit` rows (0: all) as they are stepped; the one loop under Find and FindRows. A
+  // template, not a std::function: Find's capture would not fit std::function's small buffer, an
+  // allocation per lookup on the hottest path (defined in replica_store.cpp, its only user).
+  template <typename Each>
+  core::Status ForEachFound(size_t index, const std::vector<std::string>& keys, size_t limit, const Each& each);
   core::Status DecodeRow(std::string_view bytes, change::Value* row);
   // Encodes `row` into encoded_, appending the names it brings to the column list.
   core::Status EncodeRow(const change::Value& row);
